@@ -1,0 +1,266 @@
+"""The settings model: environment variables, defaults and the production secret check."""
+
+from __future__ import annotations
+
+import functools
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Values people paste from examples; accepted nowhere outside development.
+_PLACEHOLDER_SECRETS = frozenset({"changethis", "changeme", "secret", "password", "xxx", "todo"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ServiceMode(StrEnum):
+    """How a dependency is provided: a real service, a local emulator, or built in."""
+
+    REAL = "real"
+    SANDBOX = "sandbox"
+    EMBEDDED = "embedded"
+    OFFLINE = "offline"
+    DISABLED = "disabled"
+
+
+class MissingSecretsError(RuntimeError):
+    """Raised at start-up in production when required secrets are absent or placeholders."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(
+            "ROYAL_ENV=production but these secrets are missing or placeholders: "
+            + ", ".join(names)
+        )
+
+
+Secret = Annotated[SecretStr | None, Field(default=None)]
+
+
+class Settings(BaseSettings):
+    """All configuration, read from the environment and an optional ``.env`` file."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # --- process -------------------------------------------------------------------------
+    royal_env: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development, test or production; production refuses to start without secrets.",
+    )
+    royal_data_dir: Path = Field(
+        default=Path(".royal"),
+        description="Local data directory for the embedded SQLite database and sandbox state.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Log level for the JSON logs."
+    )
+    app_url: str | None = Field(
+        default=None, description="Public URL of the server (links in notifications, OAuth)."
+    )
+    jwt_secret: Secret = Field(default=None, description="Signs API bearer tokens and sessions.")
+    encryption_key: Secret = Field(
+        default=None, description="Encrypts stored third-party tokens at rest."
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    database_url: Secret = Field(
+        default=None,
+        description="PostgreSQL URL (postgresql://…). Unset: embedded SQLite in ROYAL_DATA_DIR.",
+    )
+    redis_url: Secret = Field(
+        default=None,
+        description="Redis URL (redis://…). Unset: in-process queues and a local throttle bucket.",
+    )
+
+    # --- model ---------------------------------------------------------------------------
+    openai_api_key: Secret = Field(
+        default=None, description="OpenAI (or compatible) key. Unset: the offline model."
+    )
+    openai_base_url: str | None = Field(
+        default=None, description="Any OpenAI-compatible server (vLLM, Ollama, LM Studio)."
+    )
+    royal_model_ceo: str = Field(default="gpt-4o", description="Model for the CEO agent.")
+    royal_model_cluster: str = Field(default="gpt-4o-mini", description="Model for cluster agents.")
+    royal_model_copywriting: str = Field(
+        default="gpt-4o-mini", description="Model for product copy."
+    )
+
+    # --- Shopify -------------------------------------------------------------------------
+    shopify_shop: str | None = Field(
+        default=None,
+        description="Shop domain (name.myshopify.com). Unset: the sandbox store.",
+    )
+    shopify_access_token: Secret = Field(
+        default=None, description="Admin API access token (shpat_…)."
+    )
+    shopify_api_key: Secret = Field(
+        default=None, description="App client id, for the client-credentials grant."
+    )
+    shopify_api_secret: Secret = Field(
+        default=None,
+        description="App client secret: client-credentials grant and webhook/OAuth HMAC.",
+    )
+    shopify_scopes: str = Field(
+        default="read_products,write_products,read_orders,write_orders,read_inventory,"
+        "write_inventory,write_discounts,read_publications,write_publications",
+        description="Access scopes the app requests.",
+    )
+    shopify_api_version: str = Field(
+        default="2026-01", description="Pinned Admin GraphQL API version (YYYY-MM)."
+    )
+    shopify_max_attempts: int = Field(
+        default=6, ge=1, le=20, description="Attempts per Shopify request before giving up."
+    )
+
+    # --- GitHub --------------------------------------------------------------------------
+    github_token: Secret = Field(default=None, description="GitHub token. Unset: the sandbox.")
+    github_repo: str = Field(
+        default="royal-equips/storefront", description="owner/name of the store's repository."
+    )
+    github_api_url: str = Field(
+        default="https://api.github.com", description="GitHub REST base URL (Enterprise: …/api/v3)."
+    )
+    github_webhook_secret: Secret = Field(
+        default=None, description="Verifies X-Hub-Signature-256 on GitHub webhooks."
+    )
+
+    # --- suppliers -----------------------------------------------------------------------
+    cj_api_key: Secret = Field(default=None, description="CJdropshipping API key. Unset: sandbox.")
+    cj_base_url: str = Field(
+        default="https://developers.cjdropshipping.com/api2.0/v1",
+        description="CJdropshipping API base URL.",
+    )
+    printful_token: Secret = Field(default=None, description="Printful token. Unset: sandbox.")
+    printful_store_id: str | None = Field(
+        default=None, description="X-PF-Store-Id for account-level Printful tokens."
+    )
+    printful_base_url: str = Field(
+        default="https://api.printful.com", description="Printful API base URL."
+    )
+
+    # --- sandbox -------------------------------------------------------------------------
+    royal_sandbox_host: str = Field(
+        default="127.0.0.1", description="Where the local service emulators listen."
+    )
+    royal_sandbox_port: int = Field(
+        default=8787, ge=0, le=65535, description="Port of the local service emulators."
+    )
+    royal_sandbox_seed: int = Field(
+        default=7, description="Seed for the sandbox's demo data and fault injection."
+    )
+
+    @field_validator("shopify_api_version")
+    @classmethod
+    def _api_version_format(cls, value: str) -> str:
+        year, _, month = value.partition("-")
+        if not (len(year) == 4 and year.isdigit() and month in {"01", "04", "07", "10"}):
+            raise ValueError("must be a quarterly version like 2026-01")
+        return value
+
+    @field_validator("shopify_shop")
+    @classmethod
+    def _shop_domain(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.removeprefix("https://").removeprefix("http://").rstrip("/")
+        if "/" in value or not value:
+            raise ValueError("must be a shop domain like name.myshopify.com")
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.royal_env is Environment.PRODUCTION:
+            missing = self.missing_production_secrets()
+            if missing:
+                raise MissingSecretsError(missing)
+        return self
+
+    # --- derived -------------------------------------------------------------------------
+    def missing_production_secrets(self) -> list[str]:
+        """Names of every variable production needs that is unset or a placeholder."""
+        required: dict[str, SecretStr | str | None] = {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "JWT_SECRET": self.jwt_secret,
+            "ENCRYPTION_KEY": self.encryption_key,
+            "APP_URL": self.app_url,
+            "OPENAI_API_KEY": self.openai_api_key,
+            "SHOPIFY_SHOP": self.shopify_shop,
+            "SHOPIFY_API_SECRET": self.shopify_api_secret,
+            "GITHUB_TOKEN": self.github_token,
+            "GITHUB_WEBHOOK_SECRET": self.github_webhook_secret,
+        }
+        missing = [name for name, value in required.items() if not _is_set(value)]
+        if self.shopify_access_token is None and self.shopify_api_key is None:
+            missing.append("SHOPIFY_ACCESS_TOKEN (or SHOPIFY_API_KEY for client credentials)")
+        return missing
+
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://{self.royal_sandbox_host}:{self.royal_sandbox_port}"
+
+    @property
+    def database_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.database_url else ServiceMode.EMBEDDED
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.royal_data_dir / "royal.sqlite3"
+
+    @property
+    def redis_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.redis_url else ServiceMode.DISABLED
+
+    @property
+    def model_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.openai_api_key else ServiceMode.OFFLINE
+
+    @property
+    def shopify_mode(self) -> ServiceMode:
+        has_credentials = self.shopify_access_token is not None or (
+            self.shopify_api_key is not None and self.shopify_api_secret is not None
+        )
+        return ServiceMode.REAL if self.shopify_shop and has_credentials else ServiceMode.SANDBOX
+
+    @property
+    def github_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.github_token else ServiceMode.SANDBOX
+
+    @property
+    def cj_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.cj_api_key else ServiceMode.SANDBOX
+
+    @property
+    def printful_mode(self) -> ServiceMode:
+        return ServiceMode.REAL if self.printful_token else ServiceMode.SANDBOX
+
+
+def _is_set(value: SecretStr | str | None) -> bool:
+    if value is None:
+        return False
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    return bool(raw.strip()) and raw.strip().lower() not in _PLACEHOLDER_SECRETS
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests that change the environment call this)."""
+    get_settings.cache_clear()
