@@ -52,6 +52,8 @@ def create_sandbox_app(sandbox: Sandbox | None = None) -> FastAPI:
     app.state.sandbox = sandbox
     for name, emulator in sandbox.emulators.items():
         app.include_router(emulator.router, prefix=f"/{name}")
+        if emulator.admin_router is not None:
+            app.include_router(emulator.admin_router, prefix=f"{ADMIN_PREFIX}/{name}")
 
     @app.middleware("http")
     async def inject_faults(

@@ -26,7 +26,14 @@ class Emulator(Protocol):
     name: str
 
     @property
-    def router(self) -> APIRouter: ...
+    def router(self) -> APIRouter:
+        """The service's own endpoints, mounted at ``/{name}`` behind fault injection."""
+        ...
+
+    @property
+    def admin_router(self) -> APIRouter | None:
+        """Extra sandbox knobs (limits, bulk seeding), mounted at ``/_sandbox/{name}``."""
+        ...
 
     def reset(self) -> None:
         """Return to the seeded demo state."""

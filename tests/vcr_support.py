@@ -1,0 +1,102 @@
+"""vcrpy set-up shared by the cassette tests.
+
+Cassettes are recorded against the sandbox (``ROYAL_RECORD_CASSETTES=1``) and replayed with no
+network at all. The sandbox's random loopback address is rewritten to ``http://sandbox.test`` when
+recording, so a replay points its client there. Matching is on method, URI and body; secrets
+never reach the file (request headers, token bodies and token responses are scrubbed), and a
+replay that leaves a recorded interaction unused fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import vcr
+from vcr.cassette import Cassette
+
+CASSETTE_ROOT = Path(__file__).parent / "cassettes"
+REPLAY_BASE_URL = "http://sandbox.test"
+REDACTED = "REDACTED"
+
+SECRET_HEADERS = (
+    "authorization",
+    "x-shopify-access-token",
+    "cj-access-token",
+    "x-pf-store-id",
+    "cookie",
+)
+_SECRET_BODY_KEYS = frozenset(
+    {"client_secret", "apiKey", "access_token", "accessToken", "refreshToken", "password"}
+)
+
+
+def recording() -> bool:
+    """True when the run should re-record cassettes from the sandbox."""
+    return os.environ.get("ROYAL_RECORD_CASSETTES") == "1"
+
+
+def _scrub_json(raw: bytes | str | None) -> bytes | str | None:
+    if not raw:
+        return raw
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return raw
+    cleaned = _scrub_value(data)
+    text = json.dumps(cleaned, separators=(",", ":"), sort_keys=False)
+    return text.encode() if isinstance(raw, bytes) else text
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (REDACTED if k in _SECRET_BODY_KEYS else _scrub_value(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_scrub_value(v) for v in value]
+    return value
+
+
+def make_vcr(sandbox_url: str | None = None) -> vcr.VCR:
+    """A VCR that replays strictly, or records from ``sandbox_url`` when recording."""
+    address = re.compile(re.escape(sandbox_url)) if sandbox_url else None
+
+    def before_record_request(request: Any) -> Any:
+        if address is not None:
+            request.uri = address.sub(REPLAY_BASE_URL, request.uri)
+        request.body = _scrub_json(request.body)
+        return request
+
+    def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+        body = response.get("body", {})
+        if isinstance(body, dict) and "string" in body:
+            body["string"] = _scrub_json(body["string"])
+        headers = response.get("headers", {})
+        for name in list(headers):
+            if name.lower() in {"set-cookie", "date", "server"}:
+                del headers[name]
+        return response
+
+    return vcr.VCR(
+        cassette_library_dir=str(CASSETTE_ROOT),
+        record_mode="all" if recording() else "none",
+        match_on=("method", "scheme", "host", "port", "path", "query", "body"),
+        filter_headers=[(name, REDACTED) for name in SECRET_HEADERS],
+        before_record_request=before_record_request,
+        before_record_response=before_record_response,
+        decode_compressed_response=True,
+        allow_playback_repeats=False,
+    )
+
+
+def assert_fully_played(cassette: Cassette) -> None:
+    """Fail when a recorded interaction was not used (a request the code no longer makes)."""
+    if not recording():
+        assert cassette.all_played, (
+            f"cassette {cassette._path} has unused interactions: "
+            f"{len(cassette.data) - cassette.play_count} of {len(cassette.data)} not replayed"
+        )
