@@ -65,7 +65,7 @@ class Settings(BaseSettings):
         description="Local data directory for the embedded SQLite database and sandbox state.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        default="INFO", description="Log level for the JSON logs."
+        default="INFO", description="Log level of the royal processes."
     )
     app_url: str | None = Field(
         default=None, description="Public URL of the server (links in notifications, OAuth)."

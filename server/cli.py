@@ -1,0 +1,164 @@
+"""The `royal` command-line program."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from server.config_view import configuration_rows
+from server.doctor import ServiceStatus, diagnose
+from settings import MissingSecretsError, Settings, get_settings
+
+app = typer.Typer(
+    name="royal",
+    help="Royal Orchestrator: LangGraph agents that run a Shopify store with human oversight.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="The local emulators of Shopify, GitHub and the suppliers.")
+app.add_typer(sandbox_app, name="sandbox")
+console = Console()
+errors = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line to stderr and return the exit to raise."""
+    errors.print(f"royal: {message}", highlight=False, markup=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """Settings, or a one-line explanation and a non-zero exit."""
+    try:
+        return get_settings()
+    except MissingSecretsError as exc:
+        raise fail(str(exc)) from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise fail(f"invalid configuration: {problems}") from None
+
+
+def _status_table(statuses: list[ServiceStatus]) -> Table:
+    table = Table(title="Services", title_justify="left")
+    for column in ("service", "mode", "target", "reachable", "detail"):
+        table.add_column(column)
+    for status in statuses:
+        reachable = {True: "[green]yes[/]", False: "[red]no[/]", None: "[dim]n/a[/]"}
+        table.add_row(
+            status.service,
+            status.mode.value,
+            status.target,
+            reachable[status.reachable],
+            status.detail,
+            style=None,
+        )
+    return table
+
+
+def _config_table(settings: Settings) -> Table:
+    table = Table(title="Configuration", title_justify="left")
+    for column in ("variable", "value", "meaning"):
+        table.add_column(column, overflow="fold")
+    for row in configuration_rows(settings):
+        table.add_row(row.variable, row.value, row.description)
+    return table
+
+
+@app.command()
+def doctor() -> None:
+    """Show how each service is provided (real, sandbox, embedded, offline) and if it answers."""
+    settings = load_settings()
+    statuses = asyncio.run(diagnose(settings))
+    console.print(_status_table(statuses))
+    if any(status.reachable is False for status in statuses):
+        raise fail("some services are not reachable (see the table above)", code=1)
+
+
+@app.command("config")
+def show_config() -> None:
+    """Print the effective configuration (secrets are shown only as "(set)")."""
+    console.print(_config_table(load_settings()))
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[str | None, typer.Option(help="Listen address [ROYAL_SANDBOX_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [ROYAL_SANDBOX_PORT].")] = None,
+    seed: Annotated[int | None, typer.Option(help="Demo-data seed [ROYAL_SANDBOX_SEED].")] = None,
+) -> None:
+    """Serve the Shopify, GitHub, CJdropshipping and Printful emulators until interrupted."""
+    import uvicorn
+
+    from tools.sandbox import Sandbox, create_sandbox_app
+
+    settings = load_settings()
+    host = host or settings.royal_sandbox_host
+    port = settings.royal_sandbox_port if port is None else port
+    sandbox = Sandbox(seed=settings.royal_sandbox_seed if seed is None else seed)
+    console.print(f"Sandbox on http://{host}:{port} — services: {', '.join(sandbox.emulators)}")
+    try:
+        uvicorn.run(create_sandbox_app(sandbox), host=host, port=port, log_level="warning")
+    except OSError as exc:
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@app.command()
+def up() -> None:
+    """The main job on embedded defaults: start the sandbox and show the system's configuration.
+
+    Runs until Ctrl-C or SIGTERM.
+    """
+    from tools.sandbox import Sandbox, SandboxServer
+
+    settings = load_settings()
+    server: SandboxServer | None = None
+    if _sandbox_needed(settings):
+        try:
+            server = SandboxServer(
+                Sandbox(seed=settings.royal_sandbox_seed),
+                host=settings.royal_sandbox_host,
+                port=settings.royal_sandbox_port,
+            ).start()
+        except OSError as exc:
+            raise fail(
+                f"cannot start the sandbox on {settings.sandbox_url}: {exc.strerror or exc} "
+                "(set ROYAL_SANDBOX_PORT to a free port)"
+            ) from None
+        console.print(f"Sandbox serving Shopify, GitHub and suppliers at {settings.sandbox_url}")
+    console.print(_config_table(settings))
+    console.print(_status_table(asyncio.run(diagnose(settings))))
+    console.print("Running. Press Ctrl-C to stop.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.stop()
+    console.print("Stopped.")
+
+
+def _sandbox_needed(settings: Settings) -> bool:
+    modes = (settings.shopify_mode, settings.github_mode, settings.cj_mode, settings.printful_mode)
+    return any(mode.value == "sandbox" for mode in modes)
+
+
+def main() -> None:
+    """Entry point of the `royal` script."""
+    app(prog_name="royal")
+
+
+if __name__ == "__main__":
+    main()
