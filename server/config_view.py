@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, SecretStr
 
 from settings import Settings
@@ -48,3 +50,19 @@ def markdown_table() -> str:
         secret = "yes" if row.secret else ""
         lines.append(f"| `{row.variable}` | `{row.default}` | {secret} | {row.description} |")
     return "\n".join(lines)
+
+
+def rewrite_readme(path: Path) -> None:
+    """Replace the table between the README's config-table markers with a fresh one."""
+    text = path.read_text()
+    start = text.index(_TABLE_START)
+    start = text.index("\n", start) + 1
+    end = text.index(_TABLE_END)
+    path.write_text(text[:start] + markdown_table() + "\n" + text[end:])
+
+
+_TABLE_START = "<!-- config-table:start"
+_TABLE_END = "<!-- config-table:end -->"
+
+if __name__ == "__main__":
+    rewrite_readme(Path(__file__).resolve().parents[1] / "README.md")

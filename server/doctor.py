@@ -141,7 +141,7 @@ async def _github(settings: Settings) -> ServiceStatus:
 
     async def probe() -> str:
         async with GitHubClient(config) as client:
-            limits = await client.rate_limit()
+            limits = await client.get_rate_limit()
         return f"{limits.remaining}/{limits.limit} requests left"
 
     return await _check("github", settings.github_mode, config.api_url, probe)

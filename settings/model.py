@@ -98,6 +98,15 @@ class Settings(BaseSettings):
         default="gpt-4o-mini", description="Model for product copy."
     )
 
+    # --- policy ----------------------------------------------------------------------------
+    royal_policy_file: Path | None = Field(
+        default=None,
+        description="Risk policy file (YAML). Unset: the shipped policies/default_policy.yaml.",
+    )
+    royal_kill_switch: bool = Field(
+        default=False, description="When true, every write waits for human approval."
+    )
+
     # --- Shopify -------------------------------------------------------------------------
     shopify_shop: str | None = Field(
         default=None,

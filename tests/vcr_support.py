@@ -2,7 +2,8 @@
 
 Cassettes are recorded against the sandbox (``ROYAL_RECORD_CASSETTES=1``) and replayed with no
 network at all. The sandbox's random loopback address is rewritten to ``http://sandbox.test`` when
-recording, so a replay points its client there. Matching is on method, URI and body; secrets
+recording (URIs, Link headers, bodies), so a replay points its client there. Matching is on
+method, URI and body; secrets
 never reach the file (request headers, token bodies and token responses are scrubbed), and a
 replay that leaves a recorded interaction unused fails.
 """
@@ -65,31 +66,40 @@ def make_vcr(sandbox_url: str | None = None) -> vcr.VCR:
     """A VCR that replays strictly, or records from ``sandbox_url`` when recording."""
     address = re.compile(re.escape(sandbox_url)) if sandbox_url else None
 
+    def to_replay(text: str) -> str:
+        return address.sub(REPLAY_BASE_URL, text) if address is not None else text
+
     def before_record_request(request: Any) -> Any:
-        if address is not None:
-            request.uri = address.sub(REPLAY_BASE_URL, request.uri)
+        request.uri = to_replay(request.uri)
         request.body = _scrub_json(request.body)
         return request
 
     def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
         body = response.get("body", {})
-        if isinstance(body, dict) and "string" in body:
+        if isinstance(body, dict) and body.get("string"):
+            raw = body["string"]
+            if isinstance(raw, bytes):
+                body["string"] = to_replay(raw.decode()).encode()
+            else:
+                body["string"] = to_replay(raw)
             body["string"] = _scrub_json(body["string"])
         headers = response.get("headers", {})
         for name in list(headers):
             if name.lower() in {"set-cookie", "date", "server"}:
                 del headers[name]
+            else:  # Link headers and Location point at the recording address
+                headers[name] = [to_replay(value) for value in headers[name]]
         return response
 
     return vcr.VCR(
         cassette_library_dir=str(CASSETTE_ROOT),
         record_mode="all" if recording() else "none",
         match_on=("method", "scheme", "host", "port", "path", "query", "body"),
-        filter_headers=[(name, REDACTED) for name in SECRET_HEADERS],
+        # Host names the recording address; dropping it keeps loopback ports out of cassettes.
+        filter_headers=[*((name, REDACTED) for name in SECRET_HEADERS), ("host", None)],
         before_record_request=before_record_request,
         before_record_response=before_record_response,
         decode_compressed_response=True,
-        allow_playback_repeats=False,
     )
 
 

@@ -1,0 +1,134 @@
+"""LangGraph's checkpointer and store, opened from settings, next to the app database.
+
+PostgreSQL (``DATABASE_URL``): ``AsyncPostgresSaver`` and ``AsyncPostgresStore`` share one
+psycopg pool whose connections use autocommit, no server-side prepared statements (safe behind
+PgBouncer) and dict rows — the settings both classes require. SQLite: ``AsyncSqliteSaver`` and
+``AsyncSqliteStore`` on their own files in the data directory, apart from the app tables, so
+checkpoint writes do not queue behind app transactions for the file lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.store.base import BaseStore
+from langgraph.store.postgres.aio import AsyncPostgresStore
+from langgraph.store.sqlite.aio import AsyncSqliteStore
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from settings import Settings, get_settings
+from storage.engine import Database
+from storage.urls import checkpoint_path, database_url, libpq_conninfo, store_path
+
+PostgresPool = AsyncConnectionPool[AsyncConnection[DictRow]]
+
+#: Session advisory lock serialising LangGraph's own ``setup()`` migrations across processes.
+_SETUP_LOCK_KEY = 0x526F79616C4C4753  # "RoyalLGS"
+
+
+@dataclass(frozen=True, slots=True)
+class Persistence:
+    """Everything a graph run persists to: checkpoints, the long-term store, the app tables."""
+
+    checkpointer: BaseCheckpointSaver[str]
+    store: BaseStore
+    database: Database
+
+
+@asynccontextmanager
+async def open_postgres_pool(conninfo: str, *, max_size: int = 10) -> AsyncIterator[PostgresPool]:
+    """A psycopg pool configured as LangGraph's Postgres saver and store require."""
+    pool: PostgresPool = AsyncConnectionPool(
+        conninfo,
+        connection_class=AsyncConnection[DictRow],
+        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+        min_size=1,
+        max_size=max(max_size, 2),  # setup holds its lock on one connection and works on another
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+        name="royal-langgraph",
+    )
+    await pool.open(wait=True)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+async def _setup_postgres(
+    pool: PostgresPool, *targets: AsyncPostgresSaver | AsyncPostgresStore
+) -> None:
+    """Run LangGraph's table migrations once at a time across every starting process."""
+    async with pool.connection() as lock_connection:
+        await lock_connection.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        try:
+            for target in targets:
+                await target.setup()
+        finally:
+            await lock_connection.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+
+
+@asynccontextmanager
+async def open_checkpointer(
+    settings: Settings | None = None,
+) -> AsyncIterator[BaseCheckpointSaver[str]]:
+    """The checkpointer alone, set up (for tools that need no store)."""
+    async with open_persistence(settings, migrate=False) as persistence:
+        yield persistence.checkpointer
+
+
+@asynccontextmanager
+async def open_store(settings: Settings | None = None) -> AsyncIterator[BaseStore]:
+    """The long-term store alone, set up."""
+    async with open_persistence(settings, migrate=False) as persistence:
+        yield persistence.store
+
+
+@asynccontextmanager
+async def open_persistence(
+    settings: Settings | None = None, *, migrate: bool = True, pool_size: int = 10
+) -> AsyncIterator[Persistence]:
+    """Open the checkpointer, the store and the app database from settings.
+
+    ``migrate`` brings the app tables to head first (safe on every start; concurrent starts
+    serialise on a lock). LangGraph's own tables are always set up.
+    """
+    settings = settings or get_settings()
+    async with AsyncExitStack() as stack:
+        database = await stack.enter_async_context(Database(database_url(settings)))
+        if migrate:
+            await database.migrate()
+        if database.backend == "postgresql":
+            pool = await stack.enter_async_context(
+                open_postgres_pool(libpq_conninfo(database.url), max_size=pool_size)
+            )
+            postgres_saver = AsyncPostgresSaver(conn=pool)
+            postgres_store = AsyncPostgresStore(conn=pool)
+            await _setup_postgres(pool, postgres_saver, postgres_store)
+            checkpointer: BaseCheckpointSaver[str] = postgres_saver
+            store: BaseStore = postgres_store
+        else:
+            sqlite_saver = await stack.enter_async_context(
+                AsyncSqliteSaver.from_conn_string(_prepared(checkpoint_path(settings)))
+            )
+            sqlite_store = await stack.enter_async_context(
+                AsyncSqliteStore.from_conn_string(_prepared(store_path(settings)))
+            )
+            await sqlite_saver.setup()
+            await sqlite_store.setup()
+            checkpointer, store = sqlite_saver, sqlite_store
+        yield Persistence(checkpointer=checkpointer, store=store, database=database)
+
+
+def _prepared(path: Path) -> str:
+    path = path.expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
