@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -96,6 +97,12 @@ class Settings(BaseSettings):
     royal_model_cluster: str = Field(default="gpt-4o-mini", description="Model for cluster agents.")
     royal_model_copywriting: str = Field(
         default="gpt-4o-mini", description="Model for product copy."
+    )
+    royal_run_budget_eur: Decimal = Field(
+        default=Decimal("1.00"), gt=0, description="LLM spend allowed per run (EUR)."
+    )
+    royal_run_token_budget: int = Field(
+        default=250_000, gt=0, description="LLM tokens allowed per run."
     )
 
     # --- policy ----------------------------------------------------------------------------

@@ -84,14 +84,17 @@ class ApprovalRepository:
         self._db = database
         self._clock = clock
 
-    async def create_pending(self, new: NewApproval) -> ApprovalRecord:
+    async def create_pending(
+        self, new: NewApproval, *, approval_id: str | None = None
+    ) -> ApprovalRecord:
         """Record a PENDING approval, or return the one already recorded for this interrupt.
 
         The existing record is returned whatever its status: a node re-running after the
-        decision must see that decision, not a fresh request.
+        decision must see that decision, not a fresh request. ``approval_id`` (a UUID) lets
+        the caller put the id into the request payload before the row exists.
         """
         values = new.model_dump(mode="json") | {
-            "id": str(uuid.uuid4()),
+            "id": approval_id or str(uuid.uuid4()),
             "status": ApprovalStatus.PENDING.value,
             "created_at": self._clock(),
             "deadline": new.deadline,

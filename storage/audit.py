@@ -19,7 +19,7 @@ from storage.engine import Database
 from storage.enums import ActorKind, RiskLevel
 from storage.pagination import Page, check_window
 from storage.schema import audit_log
-from storage.sql import count
+from storage.sql import count, insert_or_ignore
 
 
 class AuditEvent(StrEnum):
@@ -53,6 +53,12 @@ class AuditEntry(BaseModel):
     payload: dict[str, JsonValue] = Field(default_factory=dict)
     reasoning: str | None = None
     at: AwareDatetime | None = Field(default=None, description="Defaults to the append time.")
+    dedupe_key: str | None = Field(
+        default=None,
+        max_length=255,
+        description="Makes the append idempotent: a node that re-executes (on resume or after "
+        "a crash) writes its entry once.",
+    )
 
 
 class AuditRecord(AuditEntry):
@@ -70,11 +76,22 @@ class AuditLog:
         self._clock = clock
 
     async def append(self, entry: AuditEntry) -> AuditRecord:
+        """Append ``entry``; with a ``dedupe_key`` already present, return that entry instead."""
         values = entry.model_dump(mode="json") | {"at": entry.at or self._clock()}
         async with self._db.transaction() as connection:
+            if entry.dedupe_key is None:
+                statement = insert(audit_log)
+            else:
+                statement = insert_or_ignore(connection, audit_log, ("dedupe_key",))
             row = (
-                await connection.execute(insert(audit_log).values(values).returning(*audit_log.c))
-            ).one()
+                await connection.execute(statement.values(values).returning(*audit_log.c))
+            ).first()
+            if row is None:
+                row = (
+                    await connection.execute(
+                        select(audit_log).where(audit_log.c.dedupe_key == entry.dedupe_key)
+                    )
+                ).one()
         return _record(row)
 
     async def list(

@@ -98,11 +98,13 @@ audit_log = Table(
     Column("risk_level", String(8)),
     Column("payload", JsonColumn, nullable=False),
     Column("reasoning", Text),
+    Column("dedupe_key", String(255)),
     CheckConstraint(check_in("actor_kind", ActorKind), name="actor_kind"),
     CheckConstraint(check_in("risk_level", RISK_LEVELS), name="risk_level"),
     Index("ix_audit_log_thread_id", "thread_id", "id"),
     Index("ix_audit_log_event", "event", "id"),
     Index("ix_audit_log_at", "at"),
+    Index("ux_audit_log_dedupe_key", "dedupe_key", unique=True),
 )
 
 effects = Table(

@@ -118,3 +118,16 @@ async def test_truncate_is_refused_on_postgres(postgres_url: str) -> None:
             async with database.transaction() as connection:
                 await connection.execute(text("TRUNCATE audit_log"))
         assert (await AuditLog(database).list()).total == 1
+
+
+async def test_append_with_dedupe_key_writes_once(audit: AuditLog) -> None:
+    """A node that re-executes (resume, crash) appends its entry once."""
+    first = await audit.append(entry(AuditEvent.ACTION_EXECUTED, dedupe_key="effect-1:executed"))
+    again = await audit.append(entry(AuditEvent.ACTION_EXECUTED, dedupe_key="effect-1:executed"))
+    other = await audit.append(entry(AuditEvent.ACTION_EXECUTED, dedupe_key="effect-2:executed"))
+    plain = [await audit.append(entry(AuditEvent.ALERT)) for _ in range(2)]
+    assert again.id == first.id
+    assert other.id != first.id
+    assert plain[0].id != plain[1].id  # entries without a key are never merged
+    listed = await audit.list(thread_id="t1", event=AuditEvent.ACTION_EXECUTED)
+    assert listed.total == 2

@@ -96,6 +96,7 @@ def upgrade() -> None:
         sa.Column("risk_level", sa.String(8)),
         sa.Column("payload", _JSON, nullable=False),
         sa.Column("reasoning", sa.Text()),
+        sa.Column("dedupe_key", sa.String(255)),
         sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
         sa.CheckConstraint(
             "actor_kind IN ('agent', 'human', 'system')", name=op.f("ck_audit_log_actor_kind")
@@ -105,6 +106,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_thread_id", "audit_log", ["thread_id", "id"])
     op.create_index("ix_audit_log_event", "audit_log", ["event", "id"])
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
+    op.create_index("ux_audit_log_dedupe_key", "audit_log", ["dedupe_key"], unique=True)
     _create_append_only_guard()
 
     op.create_table(
