@@ -1,0 +1,143 @@
+"""Everything nodes use to act on the world, opened once and shared by the runs of a process."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from langchain_core.language_models import BaseChatModel
+
+from nodes.approval.gate import GateServices
+from policies import PolicyEngine
+from settings import Settings, get_settings
+from storage import (
+    ApprovalRepository,
+    AuditLog,
+    Database,
+    EffectsLedger,
+    GoalRepository,
+    NotificationRepository,
+)
+from tools.github import GitHubClient
+from tools.llm import ModelConfig, ResponderRegistry, Role, UsageTracker, chat_model
+from tools.shopify import ShopifyClient
+from tools.suppliers import Supplier, build_suppliers
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Clients, model configuration, policy and repositories for one process."""
+
+    settings: Settings
+    shopify: ShopifyClient
+    github: GitHubClient
+    suppliers: Mapping[str, Supplier]
+    models: ModelConfig
+    policy: PolicyEngine
+    database: Database
+    responders: ResponderRegistry | None = None
+    clock: Callable[[], datetime] = utcnow
+    _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
+
+    @property
+    def approvals(self) -> ApprovalRepository:
+        return ApprovalRepository(self.database, clock=self.clock)
+
+    @property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.database, clock=self.clock)
+
+    @property
+    def effects(self) -> EffectsLedger:
+        return EffectsLedger(self.database, clock=self.clock)
+
+    @property
+    def notifications(self) -> NotificationRepository:
+        return NotificationRepository(self.database, clock=self.clock)
+
+    @property
+    def goals(self) -> GoalRepository:
+        return GoalRepository(self.database, clock=self.clock)
+
+    def gate(self, *, kill_switch: bool | None = None) -> GateServices:
+        return GateServices(
+            policy=self.policy,
+            approvals=self.approvals,
+            audit=self.audit,
+            effects=self.effects,
+            notifications=self.notifications,
+            clock=self.clock,
+            kill_switch=kill_switch,
+        )
+
+    def chat_model(self, role: Role) -> BaseChatModel:
+        return chat_model(role, self.models, registry=self.responders)
+
+    def usage(self, run_id: str | None) -> UsageTracker:
+        """The run's token and cost tracker (one per run id, kept until ``end_run``)."""
+        key = run_id or "default"
+        if key not in self._trackers:
+            self._trackers[key] = UsageTracker.from_config(self.models)
+        return self._trackers[key]
+
+    def end_run(self, run_id: str | None) -> None:
+        self._trackers.pop(run_id or "default", None)
+
+    @classmethod
+    @asynccontextmanager
+    async def open(
+        cls,
+        settings: Settings | None = None,
+        *,
+        responders: ResponderRegistry | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> AsyncIterator[Services]:
+        """Open clients and the database (migrated) from settings; close them on exit."""
+        settings = settings or get_settings()
+        async with AsyncExitStack() as stack:
+            database = Database.from_settings(settings)
+            await database.open()
+            stack.push_async_callback(database.close)
+            await database.migrate()
+            shopify = ShopifyClient.from_settings(settings)
+            stack.push_async_callback(shopify.aclose)
+            github = GitHubClient.from_settings(settings)
+            stack.push_async_callback(github.aclose)
+            suppliers = build_suppliers(settings)
+            for supplier in suppliers.values():
+                stack.push_async_callback(supplier.aclose)
+            yield cls(
+                settings=settings,
+                shopify=shopify,
+                github=github,
+                suppliers=suppliers,
+                models=ModelConfig.from_settings(settings),
+                policy=PolicyEngine.load(
+                    settings.royal_policy_file, kill_switch=settings.royal_kill_switch
+                ),
+                database=database,
+                responders=responders,
+                clock=clock,
+            )
+
+
+_defaults: dict[int, tuple[Services, AsyncExitStack]] = {}
+_locks: dict[int, asyncio.Lock] = {}
+
+
+async def default_services() -> Services:
+    """Services built from settings, once per event loop (a bare LangGraph runtime)."""
+    loop = id(asyncio.get_running_loop())
+    async with _locks.setdefault(loop, asyncio.Lock()):
+        if loop not in _defaults:
+            stack = AsyncExitStack()
+            services = await stack.enter_async_context(Services.open())
+            _defaults[loop] = (services, stack)
+        return _defaults[loop][0]
