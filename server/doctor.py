@@ -128,7 +128,7 @@ async def _shopify(settings: Settings) -> ServiceStatus:
 
     async def probe() -> str:
         async with ShopifyClient(config) as client:
-            shop = await client.shop()
+            shop = await client.get_shop()
         return f"shop {shop.name!r}"
 
     return await _check("shopify", settings.shopify_mode, config.graphql_url, probe)

@@ -13,8 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import vcr
 from vcr.cassette import Cassette
@@ -31,7 +34,15 @@ SECRET_HEADERS = (
     "cookie",
 )
 _SECRET_BODY_KEYS = frozenset(
-    {"client_secret", "apiKey", "access_token", "accessToken", "refreshToken", "password"}
+    {
+        "client_secret",
+        "apiKey",
+        "access_token",
+        "accessToken",
+        "refreshToken",
+        "refresh_token",
+        "password",
+    }
 )
 
 
@@ -41,15 +52,25 @@ def recording() -> bool:
 
 
 def _scrub_json(raw: bytes | str | None) -> bytes | str | None:
+    """Redact secrets in a JSON or form-encoded body (token grants use either)."""
     if not raw:
         return raw
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        return raw
+        return _scrub_form(raw)
     cleaned = _scrub_value(data)
     text = json.dumps(cleaned, separators=(",", ":"), sort_keys=False)
     return text.encode() if isinstance(raw, bytes) else text
+
+
+def _scrub_form(raw: bytes | str) -> bytes | str:
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if not pairs or "=" not in text:
+        return raw
+    cleaned = urlencode([(k, REDACTED if k in _SECRET_BODY_KEYS else v) for k, v in pairs])
+    return cleaned.encode() if isinstance(raw, bytes) else cleaned
 
 
 def _scrub_value(value: Any) -> Any:
@@ -101,6 +122,15 @@ def make_vcr(sandbox_url: str | None = None) -> vcr.VCR:
         before_record_response=before_record_response,
         decode_compressed_response=True,
     )
+
+
+@contextmanager
+def use_cassette(recorder: vcr.VCR, name: str) -> Iterator[Cassette]:
+    """Open cassette ``name``; when recording, start from an empty file (vcrpy would append)."""
+    if recording():
+        (CASSETTE_ROOT / name).unlink(missing_ok=True)
+    with recorder.use_cassette(name) as cassette:
+        yield cassette
 
 
 def assert_fully_played(cassette: Cassette) -> None:

@@ -16,6 +16,7 @@ from tests.vcr_support import (
     assert_fully_played,
     make_vcr,
     recording,
+    use_cassette,
 )
 from tools.github import SANDBOX_TOKEN, GitHubClient, GitHubConfig
 from tools.sandbox import SandboxServer
@@ -39,7 +40,7 @@ async def test_flow_replays_from_cassette(request: pytest.FixtureRequest) -> Non
     config = GitHubConfig(
         api_url=f"{base}/github", token=SecretStr(SANDBOX_TOKEN), repo=DEFAULT_REPO
     )
-    with recorder.use_cassette(CASSETTE) as cassette:
+    with use_cassette(recorder, CASSETTE) as cassette:
         async with GitHubClient(config, sleep=_noop_sleep) as github:
             branch = await github.create_branch("agent/ceramic-copy", from_branch="main")
             current = await github.get_file(

@@ -1,0 +1,148 @@
+"""Access tokens: a static one, or one minted by the client-credentials grant and kept fresh."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+import httpx
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from tools.shopify.config import ShopifyConfig
+from tools.shopify.errors import ShopifyAuthenticationError, ShopifyServerError
+from tools.shopify.throttle import Clock
+
+logger = logging.getLogger(__name__)
+
+
+class TokenProvider(Protocol):
+    """Supplies the ``X-Shopify-Access-Token`` value."""
+
+    @property
+    def can_refresh(self) -> bool:
+        """Whether a rejected token can be replaced by asking again."""
+        ...
+
+    async def token(self) -> SecretStr: ...
+
+    async def invalidate(self, rejected: SecretStr) -> None:
+        """Forget ``rejected`` (after a 401) so the next :meth:`token` fetches a new one."""
+        ...
+
+
+class StaticToken:
+    """A long-lived Admin API token (``shpat_…``) from configuration."""
+
+    def __init__(self, token: SecretStr) -> None:
+        self._token = token
+
+    @property
+    def can_refresh(self) -> bool:
+        return False
+
+    async def token(self) -> SecretStr:
+        return self._token
+
+    async def invalidate(self, rejected: SecretStr) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "StaticToken(**********)"
+
+
+class _GrantResponse(BaseModel):
+    access_token: SecretStr
+    scope: str | None = None
+    expires_in: float | None = None
+
+
+class ClientCredentialsToken:
+    """Tokens from ``POST /admin/oauth/access_token`` (``grant_type=client_credentials``).
+
+    Fetched on first use and again ``refresh_margin`` seconds before expiry, or after a 401.
+    A lock makes concurrent callers share one grant request.
+    """
+
+    def __init__(self, config: ShopifyConfig, http: httpx.AsyncClient, clock: Clock) -> None:
+        if config.client_id is None or config.client_secret is None:
+            raise ValueError("the client-credentials grant needs client_id and client_secret")
+        self._config = config
+        self._client_id = config.client_id
+        self._client_secret = config.client_secret
+        self._http = http
+        self._clock = clock
+        self._lock = asyncio.Lock()
+        self._token: SecretStr | None = None
+        self._refresh_at = float("inf")
+        self.grants = 0
+        self.scope: str | None = None
+
+    @property
+    def can_refresh(self) -> bool:
+        return True
+
+    async def token(self) -> SecretStr:
+        async with self._lock:
+            if self._token is None or self._clock() >= self._refresh_at:
+                await self._grant()
+            assert self._token is not None
+            return self._token
+
+    async def invalidate(self, rejected: SecretStr) -> None:
+        async with self._lock:
+            current = self._token.get_secret_value() if self._token else None
+            if current == rejected.get_secret_value():
+                self._token = None
+
+    async def _grant(self) -> None:
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": self._client_id.get_secret_value(),
+            "client_secret": self._client_secret.get_secret_value(),
+        }
+        shop = self._config.shop_label
+        try:
+            response = await self._http.post(
+                self._config.token_url, data=form, headers={"Accept": "application/json"}
+            )
+        except httpx.TransportError as exc:
+            raise ShopifyServerError(
+                f"could not reach {shop} for an access token: {type(exc).__name__}"
+            ) from None
+        if response.status_code >= 500:
+            raise ShopifyServerError(
+                f"Shopify failed to grant an access token for {shop} ({response.status_code})",
+                status=response.status_code,
+            )
+        if response.status_code != 200:
+            raise ShopifyAuthenticationError(
+                f"Shopify refused the client-credentials grant for {shop} "
+                f"({response.status_code}): check {self._config.auth_hint}"
+            )
+        try:
+            grant = _GrantResponse.model_validate_json(response.content)
+        except ValidationError:
+            raise ShopifyAuthenticationError(
+                f"Shopify answered the client-credentials grant for {shop} without a token"
+            ) from None
+        now = self._clock()
+        self._token = grant.access_token
+        self.scope = grant.scope
+        self.grants += 1
+        if grant.expires_in is None:
+            self._refresh_at = float("inf")
+        else:
+            margin = min(self._config.token_refresh_margin, grant.expires_in / 2)
+            self._refresh_at = now + grant.expires_in - margin
+        logger.info("shopify: granted an access token for %s (grant #%d)", shop, self.grants)
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsToken(shop={self._config.shop_label!r})"
+
+
+def token_provider(config: ShopifyConfig, http: httpx.AsyncClient, clock: Clock) -> TokenProvider:
+    """The provider ``config`` asks for."""
+    if config.access_token is not None:
+        return StaticToken(config.access_token)
+    return ClientCredentialsToken(config, http, clock)

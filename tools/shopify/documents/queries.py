@@ -1,0 +1,171 @@
+"""The read operations."""
+
+from __future__ import annotations
+
+from tools.shopify.documents import fragments as f
+
+SHOP = f.document(
+    """
+query Shop {
+  shop {
+    id
+    name
+    email
+    myshopifyDomain
+    currencyCode
+    ianaTimezone
+    primaryDomain {
+      host
+      url
+    }
+    plan {
+      publicDisplayName
+      partnerDevelopment
+      shopifyPlus
+    }
+  }
+}
+"""
+)
+
+PRODUCTS = f.document(
+    """
+query Products(
+  $first: Int!
+  $after: String
+  $query: String
+  $sortKey: ProductSortKeys
+  $reverse: Boolean
+) {
+  products(first: $first, after: $after, query: $query, sortKey: $sortKey, reverse: $reverse) {
+    nodes {
+      ...ProductSummaryFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.PRODUCT_SUMMARY,
+    f.PAGE_INFO,
+)
+
+_PRODUCT_FRAGMENTS = (f.PRODUCT, f.PRODUCT_SUMMARY, f.VARIANT, f.VARIANT_CORE, f.MONEY, f.PAGE_INFO)
+
+PRODUCT = f.document(
+    """
+query Product($id: ID!) {
+  product(id: $id) {
+    ...ProductFields
+  }
+}
+""",
+    *_PRODUCT_FRAGMENTS,
+)
+
+PRODUCT_BY_HANDLE = f.document(
+    """
+query ProductByHandle($handle: String!) {
+  productByIdentifier(identifier: {handle: $handle}) {
+    ...ProductFields
+  }
+}
+""",
+    *_PRODUCT_FRAGMENTS,
+)
+
+PRODUCT_VARIANTS = f.document(
+    f"""
+query ProductVariants($id: ID!, $after: String) {{
+  product(id: $id) {{
+    variants(first: {f.VARIANTS_PAGE_SIZE}, after: $after) {{
+      nodes {{
+        ...VariantFields
+      }}
+      pageInfo {{
+        ...PageInfoFields
+      }}
+    }}
+  }}
+}}
+""",
+    f.VARIANT,
+    f.VARIANT_CORE,
+    f.PAGE_INFO,
+)
+
+PUBLICATIONS = f.document(
+    """
+query Publications($first: Int!, $after: String) {
+  publications(first: $first, after: $after) {
+    nodes {
+      id
+      name
+      autoPublish
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.PAGE_INFO,
+)
+
+_ORDER_FRAGMENTS = (f.ORDER, f.ORDER_SUMMARY, f.LINE_ITEM, f.MONEY, f.PAGE_INFO)
+
+ORDERS = f.document(
+    """
+query Orders(
+  $first: Int!
+  $after: String
+  $query: String
+  $sortKey: OrderSortKeys
+  $reverse: Boolean
+) {
+  orders(first: $first, after: $after, query: $query, sortKey: $sortKey, reverse: $reverse) {
+    nodes {
+      ...OrderSummaryFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.ORDER_SUMMARY,
+    f.MONEY,
+    f.PAGE_INFO,
+)
+
+ORDER = f.document(
+    """
+query Order($id: ID!) {
+  order(id: $id) {
+    ...OrderFields
+  }
+}
+""",
+    *_ORDER_FRAGMENTS,
+)
+
+ORDER_LINE_ITEMS = f.document(
+    f"""
+query OrderLineItems($id: ID!, $after: String) {{
+  order(id: $id) {{
+    lineItems(first: {f.LINE_ITEMS_PAGE_SIZE}, after: $after) {{
+      nodes {{
+        ...LineItemFields
+      }}
+      pageInfo {{
+        ...PageInfoFields
+      }}
+    }}
+  }}
+}}
+""",
+    f.LINE_ITEM,
+    f.MONEY,
+    f.PAGE_INFO,
+)

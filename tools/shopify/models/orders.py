@@ -1,0 +1,147 @@
+"""Orders, their line items, fulfillment orders, fulfillments and refunds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from tools.shopify.models.common import (
+    Connection,
+    FulfillmentOrderId,
+    FulfillmentOrderLineItemId,
+    GlobalId,
+    LineItemId,
+    MoneyBag,
+    OrderId,
+    OrderTransactionId,
+    ProductVariantId,
+    ShopifyModel,
+)
+
+
+class OrderSortKey(StrEnum):
+    CREATED_AT = "CREATED_AT"
+    CUSTOMER_NAME = "CUSTOMER_NAME"
+    FINANCIAL_STATUS = "FINANCIAL_STATUS"
+    FULFILLMENT_STATUS = "FULFILLMENT_STATUS"
+    ID = "ID"
+    ORDER_NUMBER = "ORDER_NUMBER"
+    PROCESSED_AT = "PROCESSED_AT"
+    RELEVANCE = "RELEVANCE"
+    TOTAL_PRICE = "TOTAL_PRICE"
+    UPDATED_AT = "UPDATED_AT"
+
+
+class MailingAddress(ShopifyModel):
+    name: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    country_code: str | None = Field(default=None, alias="countryCodeV2")
+    phone: str | None = None
+
+
+def _flatten_id(value: Any, wire: str, field: str) -> Any:
+    """Turn ``{wire: {id: …}}`` into ``{field: …}`` so models hold ids, not stub objects."""
+    if isinstance(value, dict) and wire in value:
+        value = dict(value)
+        value[field] = (value.pop(wire) or {}).get("id")
+    return value
+
+
+class LineItem(ShopifyModel):
+    id: LineItemId
+    title: str
+    quantity: int
+    current_quantity: int | None = None
+    sku: str | None = None
+    variant_id: ProductVariantId | None = None
+    original_unit_price: MoneyBag = Field(alias="originalUnitPriceSet")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        return _flatten_id(value, "variant", "variantId")
+
+
+class FulfillmentOrderLineItem(ShopifyModel):
+    id: FulfillmentOrderLineItemId
+    total_quantity: int
+    remaining_quantity: int
+    line_item_id: LineItemId | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        return _flatten_id(value, "lineItem", "lineItemId")
+
+
+class FulfillmentOrder(ShopifyModel):
+    id: FulfillmentOrderId
+    status: str
+    line_items: Annotated[list[FulfillmentOrderLineItem], Connection] = Field(default_factory=list)
+
+
+class OrderTransaction(ShopifyModel):
+    """A payment event; refunds reference a SALE or CAPTURE as ``parent_id``."""
+
+    id: OrderTransactionId
+    kind: str
+    status: str
+    gateway: str | None = None
+    amount: MoneyBag = Field(alias="amountSet")
+
+
+class OrderSummary(ShopifyModel):
+    """An order as listed."""
+
+    id: OrderId
+    name: str
+    email: str | None = None
+    created_at: datetime
+    processed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    currency_code: str
+    display_financial_status: str | None = None
+    display_fulfillment_status: str
+    total_price: MoneyBag = Field(alias="totalPriceSet")
+    tags: list[str] = Field(default_factory=list)
+
+
+class Order(OrderSummary):
+    """An order with what fulfilling and refunding it needs."""
+
+    note: str | None = None
+    subtotal_price: MoneyBag | None = Field(default=None, alias="subtotalPriceSet")
+    total_refunded: MoneyBag | None = Field(default=None, alias="totalRefundedSet")
+    shipping_address: MailingAddress | None = None
+    line_items: Annotated[list[LineItem], Connection] = Field(default_factory=list)
+    fulfillment_orders: Annotated[list[FulfillmentOrder], Connection] = Field(default_factory=list)
+    transactions: list[OrderTransaction] = Field(default_factory=list)
+
+
+class TrackingInfo(ShopifyModel):
+    company: str | None = None
+    number: str | None = None
+    url: str | None = None
+
+
+class Fulfillment(ShopifyModel):
+    id: GlobalId
+    name: str | None = None
+    status: str
+    created_at: datetime
+    tracking_info: list[TrackingInfo] = Field(default_factory=list)
+
+
+class Refund(ShopifyModel):
+    id: GlobalId
+    note: str | None = None
+    created_at: datetime | None = None
+    total_refunded: MoneyBag = Field(alias="totalRefundedSet")

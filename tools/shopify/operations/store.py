@@ -1,0 +1,41 @@
+"""The shop, inventory quantities and discount codes."""
+
+from __future__ import annotations
+
+from tools.shopify.documents import mutations, queries
+from tools.shopify.errors import GraphQLErrorDetail, ShopifyGraphQLError
+from tools.shopify.models.discounts import DiscountCode, DiscountCodeBasicInput
+from tools.shopify.models.inventory import InventoryAdjustmentGroup, InventorySetQuantitiesInput
+from tools.shopify.models.shop import Shop
+from tools.shopify.operations.base import OperationsBase, required
+
+
+class StoreOperations(OperationsBase):
+    async def get_shop(self) -> Shop:
+        data = await self.execute(queries.SHOP)
+        if not isinstance(data.get("shop"), dict):
+            raise ShopifyGraphQLError([GraphQLErrorDetail(message="shop returned nothing")])
+        return Shop.model_validate(data["shop"])
+
+    async def set_inventory_quantities(
+        self, quantities: InventorySetQuantitiesInput, *, idempotency_key: str | None = None
+    ) -> InventoryAdjustmentGroup | None:
+        """``inventorySetQuantities`` with compare-and-swap; ``None`` when nothing changed."""
+        payload = await self._mutate(
+            mutations.INVENTORY_SET_QUANTITIES,
+            "inventorySetQuantities",
+            {"input": quantities.to_variables()},
+            idempotency_key=idempotency_key,
+        )
+        group = payload.get("inventoryAdjustmentGroup")
+        return InventoryAdjustmentGroup.model_validate(group) if group else None
+
+    async def create_discount_code(self, discount: DiscountCodeBasicInput) -> DiscountCode:
+        """``discountCodeBasicCreate``: a code for a percentage or an amount off."""
+        payload = await self._mutate(
+            mutations.DISCOUNT_CODE_BASIC_CREATE,
+            "discountCodeBasicCreate",
+            {"basicCodeDiscount": discount.to_variables()},
+        )
+        node = required(payload, "codeDiscountNode", "discountCodeBasicCreate")
+        return DiscountCode.model_validate(node)
