@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from langchain_core.language_models import BaseChatModel
 
 from nodes.approval.gate import GateServices
+from nodes.offline import offline_registry
 from policies import PolicyEngine
 from settings import Settings, get_settings
 from storage import (
@@ -45,6 +46,7 @@ class Services:
     responders: ResponderRegistry | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
+    _models: dict[Role, BaseChatModel] = field(default_factory=dict, repr=False)
 
     @property
     def approvals(self) -> ApprovalRepository:
@@ -78,7 +80,10 @@ class Services:
         )
 
     def chat_model(self, role: Role) -> BaseChatModel:
-        return chat_model(role, self.models, registry=self.responders)
+        """The role's model, built (and its provider logged) once per process."""
+        if role not in self._models:
+            self._models[role] = chat_model(role, self.models, registry=self.responders)
+        return self._models[role]
 
     def usage(self, run_id: str | None) -> UsageTracker:
         """The run's token and cost tracker (one per run id, kept until ``end_run``)."""
@@ -123,7 +128,7 @@ class Services:
                     settings.royal_policy_file, kill_switch=settings.royal_kill_switch
                 ),
                 database=database,
-                responders=responders,
+                responders=responders or offline_registry(),
                 clock=clock,
             )
 

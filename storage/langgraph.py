@@ -16,6 +16,7 @@ from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.serde.base import SerializerProtocol, maybe_add_typed_methods
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.store.base import BaseStore
 from langgraph.store.postgres.aio import AsyncPostgresStore
@@ -94,12 +95,17 @@ async def open_store(settings: Settings | None = None) -> AsyncIterator[BaseStor
 
 @asynccontextmanager
 async def open_persistence(
-    settings: Settings | None = None, *, migrate: bool = True, pool_size: int = 10
+    settings: Settings | None = None,
+    *,
+    migrate: bool = True,
+    pool_size: int = 10,
+    serde: SerializerProtocol | None = None,
 ) -> AsyncIterator[Persistence]:
     """Open the checkpointer, the store and the app database from settings.
 
     ``migrate`` brings the app tables to head first (safe on every start; concurrent starts
-    serialise on a lock). LangGraph's own tables are always set up.
+    serialise on a lock). LangGraph's own tables are always set up. ``serde`` is the
+    checkpoint serializer (the graphs pass one that allows their own state types).
     """
     settings = settings or get_settings()
     async with AsyncExitStack() as stack:
@@ -110,7 +116,7 @@ async def open_persistence(
             pool = await stack.enter_async_context(
                 open_postgres_pool(libpq_conninfo(database.url), max_size=pool_size)
             )
-            postgres_saver = AsyncPostgresSaver(conn=pool)
+            postgres_saver = AsyncPostgresSaver(conn=pool, serde=serde)
             postgres_store = AsyncPostgresStore(conn=pool)
             await _setup_postgres(pool, postgres_saver, postgres_store)
             checkpointer: BaseCheckpointSaver[str] = postgres_saver
@@ -119,6 +125,8 @@ async def open_persistence(
             sqlite_saver = await stack.enter_async_context(
                 AsyncSqliteSaver.from_conn_string(_prepared(checkpoint_path(settings)))
             )
+            if serde is not None:
+                sqlite_saver.serde = maybe_add_typed_methods(serde)
             sqlite_store = await stack.enter_async_context(
                 AsyncSqliteStore.from_conn_string(_prepared(store_path(settings)))
             )

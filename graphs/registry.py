@@ -1,0 +1,21 @@
+"""The clusters the CEO can delegate to. A new cluster is a new graph module plus one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.graph import StateGraph
+
+from graphs.product import PRODUCT_CLUSTER, build_product_graph
+from nodes.ceo.models import ClusterInfo
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    info: ClusterInfo
+    build: Callable[[], StateGraph[Any, Any, Any, Any]]
+
+
+CLUSTERS: tuple[ClusterEntry, ...] = (ClusterEntry(PRODUCT_CLUSTER, build_product_graph),)

@@ -1,0 +1,67 @@
+"""What flows between the CEO and any cluster: a task in, reports out.
+
+Every cluster subgraph takes ``ClusterInput`` and returns ``ClusterOutput`` (its narrow input and
+output schemas), so no reducer key of the CEO's state leaks into a cluster by accident.
+"""
+
+from __future__ import annotations
+
+import operator
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from typing_extensions import TypedDict
+
+
+class ClusterTask(BaseModel):
+    """One unit of work the CEO delegates to one cluster."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cluster: str = Field(description="The id of a registered cluster.")
+    title: str = Field(description="A short imperative phrase.")
+    instructions: str = Field(description="Self-contained: the cluster does not read the chat.")
+    parameters: dict[str, JsonValue] = Field(
+        default_factory=dict, description="The operator's numeric limits and quantities."
+    )
+    depends_on: list[str] = Field(default_factory=list)
+
+
+class ReportStatus(StrEnum):
+    DONE = "done"
+    PARTIAL = "partial"
+    WAITING = "waiting_for_approval"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+class ClusterReport(BaseModel):
+    """What a cluster tells the CEO: what it did, what waits, what stopped, and alerts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    cluster: str
+    task: str
+    status: ReportStatus
+    summary: str
+    items: list[dict[str, JsonValue]] = Field(default_factory=list)
+    alerts: list[str] = Field(default_factory=list)
+
+
+def merge_reports(current: list[Any] | None, update: list[Any] | None) -> list[Any]:
+    """Reports accumulate within a turn; an empty list written by the planner starts a turn."""
+    if update is None:
+        return current or []
+    if update == []:
+        return []
+    return [*(current or []), *update]
+
+
+class ClusterInput(TypedDict):
+    task: ClusterTask
+    goal: str
+
+
+class ClusterOutput(TypedDict):
+    reports: Annotated[list[ClusterReport], operator.add]

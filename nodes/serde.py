@@ -1,0 +1,49 @@
+"""The checkpoint serializer for our graphs: it allows exactly the types our state holds.
+
+LangGraph refuses (or warns about) unknown classes when it reads a checkpoint back, so a
+tampered checkpoint cannot instantiate arbitrary classes. The allowlist is derived from the
+state schemas themselves, so a new state field cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from enum import Enum
+from typing import Any
+
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from pydantic import BaseModel
+
+from nodes.ceo.state import CEOState
+from nodes.clusters import ClusterInput, ClusterOutput
+from nodes.product.state import ProductState, PublishInput
+
+STATE_SCHEMAS: tuple[Any, ...] = (CEOState, ProductState, PublishInput, ClusterInput, ClusterOutput)
+
+
+def state_types(roots: tuple[Any, ...] = STATE_SCHEMAS) -> set[type]:
+    """Every pydantic model and enum reachable from the state schemas."""
+    found: set[type] = set()
+
+    def visit(annotation: Any) -> None:
+        for arg in typing.get_args(annotation):
+            visit(arg)
+        if not isinstance(annotation, type) or annotation in found:
+            return
+        if issubclass(annotation, Enum):
+            found.add(annotation)
+        elif issubclass(annotation, BaseModel):
+            found.add(annotation)
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
+
+    for root in roots:
+        for hint in typing.get_type_hints(root, include_extras=True).values():
+            visit(hint)
+    return found
+
+
+@functools.cache
+def checkpoint_serializer() -> JsonPlusSerializer:
+    return JsonPlusSerializer(allowed_msgpack_modules=sorted(state_types(), key=str))
