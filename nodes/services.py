@@ -103,14 +103,19 @@ class Services:
         *,
         responders: ResponderRegistry | None = None,
         clock: Callable[[], datetime] = utcnow,
+        database: Database | None = None,
     ) -> AsyncIterator[Services]:
-        """Open clients and the database (migrated) from settings; close them on exit."""
+        """Open clients and the database (migrated) from settings; close them on exit.
+
+        An open ``database`` (e.g. the persistence's) is shared instead of opening another.
+        """
         settings = settings or get_settings()
         async with AsyncExitStack() as stack:
-            database = Database.from_settings(settings)
-            await database.open()
-            stack.push_async_callback(database.close)
-            await database.migrate()
+            if database is None:
+                database = Database.from_settings(settings)
+                await database.open()
+                stack.push_async_callback(database.close)
+                await database.migrate()
             shopify = ShopifyClient.from_settings(settings)
             stack.push_async_callback(shopify.aclose)
             github = GitHubClient.from_settings(settings)

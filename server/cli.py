@@ -8,13 +8,14 @@ import threading
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
+from server import cli_approvals, cli_threads
+from server.cli_chat import chat
+from server.cli_common import console, fail, load_settings
 from server.config_view import configuration_rows
 from server.doctor import ServiceStatus, diagnose
-from settings import MissingSecretsError, Settings, get_settings
+from settings import Settings
 
 app = typer.Typer(
     name="royal",
@@ -25,27 +26,9 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="The local emulators of Shopify, GitHub and the suppliers.")
 app.add_typer(sandbox_app, name="sandbox")
-console = Console()
-errors = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one line to stderr and return the exit to raise."""
-    errors.print(f"royal: {message}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    """Settings, or a one-line explanation and a non-zero exit."""
-    try:
-        return get_settings()
-    except MissingSecretsError as exc:
-        raise fail(str(exc)) from None
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
-        raise fail(f"invalid configuration: {problems}") from None
+app.add_typer(cli_approvals.app, name="approvals")
+app.add_typer(cli_threads.app, name="threads")
+app.command()(chat)
 
 
 def _status_table(statuses: list[ServiceStatus]) -> Table:
