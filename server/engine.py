@@ -8,6 +8,7 @@ import getpass
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, cast
 
 from langchain_core.messages import HumanMessage
@@ -78,6 +79,17 @@ class Engine:
         ):
             yield cast(Event, (namespace, mode, chunk))
 
+    async def stream_continue(self, thread_id: str) -> AsyncIterator[Event]:
+        """Re-run whatever the thread's last checkpoint left pending (after a crash)."""
+        async for namespace, mode, chunk in self.graph.astream(
+            None,
+            thread_config(thread_id),
+            context=self.context(),
+            stream_mode=STREAM_MODES,
+            subgraphs=True,
+        ):
+            yield cast(Event, (namespace, mode, chunk))
+
     async def state(self, thread_id: str) -> StateSnapshot:
         return await self.graph.aget_state(thread_config(thread_id))
 
@@ -108,9 +120,9 @@ class Engine:
         """The resume map for one approval; the identity is the caller's, never the body's."""
         return {record.interrupt_id: {**decision, "decided_by": decided_by}}
 
-    async def expire_due(self) -> list[ApprovalRecord]:
+    async def expire_due(self, now: datetime | None = None) -> list[ApprovalRecord]:
         """Expire every overdue approval and resume its thread down the reject path."""
-        expired = await self.services.approvals.expire_due()
+        expired = await self.services.approvals.expire_due(now)
         for record in expired:
             resume = {record.interrupt_id: {"decision": "expire"}}
             async for _ in self.stream_resume(record.thread_id, resume):
