@@ -24,6 +24,7 @@ from langgraph.store.sqlite.aio import AsyncSqliteStore
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import text
 
 from settings import Settings, get_settings
 from storage.engine import Database
@@ -140,3 +141,40 @@ def _prepared(path: Path) -> str:
     path = path.expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return str(path)
+
+
+async def thread_checkpoint_bytes(persistence: Persistence, thread_id: str) -> int:
+    """Bytes a thread's checkpoints occupy (checkpoints, channel blobs and pending writes).
+
+    The figure to watch for checkpoint bloat: with a message list re-stored at every step it
+    grows quadratically with the conversation.
+    """
+    saver = persistence.checkpointer
+    if isinstance(saver, AsyncPostgresSaver):  # the same database as the app tables
+        query = text(
+            """
+            SELECT
+              (SELECT COALESCE(SUM(pg_column_size(checkpoint) + pg_column_size(metadata)), 0)
+                 FROM checkpoints WHERE thread_id = :t)
+            + (SELECT COALESCE(SUM(pg_column_size(blob)), 0)
+                 FROM checkpoint_blobs WHERE thread_id = :t)
+            + (SELECT COALESCE(SUM(pg_column_size(blob)), 0)
+                 FROM checkpoint_writes WHERE thread_id = :t)
+            """
+        )
+        async with persistence.database.read() as connection:
+            total = (await connection.execute(query, {"t": thread_id})).scalar_one()
+        return int(total)
+    if isinstance(saver, AsyncSqliteSaver):
+        async with saver.conn.execute(
+            """
+            SELECT
+              (SELECT COALESCE(SUM(LENGTH(checkpoint) + LENGTH(metadata)), 0)
+                 FROM checkpoints WHERE thread_id = ?)
+            + (SELECT COALESCE(SUM(LENGTH(value)), 0) FROM writes WHERE thread_id = ?)
+            """,
+            (thread_id, thread_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+    raise TypeError(f"cannot measure checkpoints of {type(saver).__name__}")
