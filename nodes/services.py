@@ -151,3 +151,10 @@ async def default_services() -> Services:
             services = await stack.enter_async_context(Services.open())
             _defaults[loop] = (services, stack)
         return _defaults[loop][0]
+
+
+async def close_default_services() -> None:
+    """Close the services ``default_services`` opened for this event loop (tests, shutdown)."""
+    entry = _defaults.pop(id(asyncio.get_running_loop()), None)
+    if entry is not None:
+        await entry[1].aclose()

@@ -1,0 +1,79 @@
+"""The graphs as langgraph.json exposes them: importable with no configuration, compiled, and
+runnable under a bare LangGraph runtime with services built from settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.memory import InMemoryStore
+
+from nodes.services import close_default_services
+from tests.integration.pipeline_support import point_at, writes
+from tools.sandbox import SandboxServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_langgraph_json_lists_compiled_graphs() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    assert set(config["graphs"]) == {"ceo", "product"}
+    for target in config["graphs"].values():
+        path, _, attribute = target.partition(":")
+        module = path.removeprefix("./").removesuffix(".py").replace("/", ".")
+        graph = getattr(__import__(module, fromlist=[attribute]), attribute)
+        assert isinstance(graph, CompiledStateGraph)
+
+
+def test_ceo_graph_speaks_chat_messages() -> None:
+    from graphs.ceo import graph
+
+    assert set(graph.get_input_jsonschema()["properties"]) == {"messages"}
+    assert set(graph.get_output_jsonschema()["properties"]) == {"messages", "run_info"}
+    assert "product:publish" in graph.get_graph(xray=1).nodes
+
+
+@pytest.fixture
+async def default_services_closed() -> AsyncIterator[None]:
+    yield
+    await close_default_services()
+
+
+async def test_ceo_graph_runs_with_services_from_settings(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, default_services_closed: None
+) -> None:
+    """What `langgraph dev` does: its own checkpointer and store, no context passed."""
+    from graphs.ceo import build_ceo_graph
+
+    point_at(monkeypatch, sandbox, None)
+    graph = build_ceo_graph().compile(checkpointer=InMemorySaver(), store=InMemoryStore())
+    result = await graph.ainvoke(
+        {"messages": [HumanMessage("Find and publish a white glossy mug")]},
+        {"configurable": {"thread_id": "standalone"}},
+    )
+    assert "Published **White Glossy Mug**" in str(result["messages"][-1].content)
+    assert writes(sandbox)["shopify.productSet"] == 1
+    goals = await graph.store.asearch(("goals",))  # type: ignore[union-attr]
+    assert [g.value["text"] for g in goals] == ["Find and publish a white glossy mug"]
+
+
+async def test_run_budget_stops_the_run_with_an_explanation(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, default_services_closed: None
+) -> None:
+    from graphs.ceo import build_ceo_graph
+
+    monkeypatch.setenv("ROYAL_RUN_TOKEN_BUDGET", "300")
+    point_at(monkeypatch, sandbox, None)
+    graph = build_ceo_graph().compile(checkpointer=InMemorySaver(), store=InMemoryStore())
+    result = await graph.ainvoke(
+        {"messages": [HumanMessage("Find and publish a white glossy mug")]},
+        {"configurable": {"thread_id": "budget"}},
+    )
+    reply = str(result["messages"][-1].content)
+    assert reply.startswith("I stopped before finishing: run token budget of 300 tokens")
+    assert writes(sandbox) == {}
