@@ -15,12 +15,9 @@ from nodes.ceo.models import Plan
 from nodes.clusters import ClusterReport, merge_reports
 
 
-Messages_ = Any  # add_messages accepts and returns loosely typed message lists
-
-
 def add_message_batches(current: list[AnyMessage], writes: Sequence[Any]) -> list[AnyMessage]:
     """``add_messages`` folded over a batch of writes (batching-invariant for DeltaChannel)."""
-    messages: Messages_ = list(current or [])
+    messages: Any = list(current or [])  # add_messages is loosely typed
     for write in writes:
         messages = add_messages(messages, write)
     return cast(list[AnyMessage], messages)

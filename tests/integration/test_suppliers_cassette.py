@@ -20,6 +20,7 @@ from tests.vcr_support import (
     assert_fully_played,
     make_vcr,
     recording,
+    use_cassette,
 )
 from tools.sandbox import SandboxServer
 from tools.suppliers import (
@@ -84,7 +85,7 @@ async def test_cj_order_flow_replays(request: pytest.FixtureRequest) -> None:
     cassette_name = "suppliers/cj_order_flow.yaml"
     sandbox_url = _sandbox_url(request)
     recorder = make_vcr(sandbox_url)
-    with recorder.use_cassette(cassette_name) as cassette:
+    with use_cassette(recorder, cassette_name) as cassette:
         async with CJSupplier(
             SANDBOX_API_KEY,
             base_url=f"{sandbox_url or REPLAY_BASE_URL}/cj/api2.0/v1",
@@ -106,7 +107,7 @@ async def test_printful_order_flow_replays(request: pytest.FixtureRequest) -> No
     cassette_name = "suppliers/printful_order_flow.yaml"
     sandbox_url = _sandbox_url(request)
     recorder = make_vcr(sandbox_url)
-    with recorder.use_cassette(cassette_name) as cassette:
+    with use_cassette(recorder, cassette_name) as cassette:
         async with PrintfulSupplier(
             SANDBOX_TOKEN,
             base_url=f"{sandbox_url or REPLAY_BASE_URL}/printful",

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tools.sandbox.cj import CJEmulator
 from tools.sandbox.emulator import Emulator, SandboxContext
+from tools.sandbox.github import GitHubEmulator
+from tools.sandbox.printful import PrintfulEmulator
+from tools.sandbox.shopify import ShopifyEmulator
 
-DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = []
+DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
+    GitHubEmulator,
+    CJEmulator,
+    PrintfulEmulator,
+    ShopifyEmulator,
+]
