@@ -10,8 +10,8 @@ process over loopback HTTP.
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
+import logging
 import os
 import statistics
 import tempfile
