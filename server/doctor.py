@@ -158,10 +158,15 @@ async def _printful(settings: Settings) -> ServiceStatus:
 async def _supplier(settings: Settings, name: str, mode: ServiceMode) -> ServiceStatus:
     from tools.suppliers import build_suppliers
 
-    supplier = build_suppliers(settings)[name]
+    suppliers = build_suppliers(settings)
+    supplier = suppliers[name]
 
     async def probe() -> str:
         profile = await supplier.profile()
         return f"{profile.name}"
 
-    return await _check(f"supplier:{name}", mode, supplier.base_url, probe)
+    try:
+        return await _check(f"supplier:{name}", mode, supplier.base_url, probe)
+    finally:
+        for each in suppliers.values():
+            await each.aclose()

@@ -1,0 +1,5 @@
+"""Printful API v1 emulator (``/printful``)."""
+
+from tools.sandbox.printful.emulator import PrintfulEmulator
+
+__all__ = ["PrintfulEmulator"]
