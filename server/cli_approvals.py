@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
+from nodes.approval import InvalidDecisionError
 from server.cli_common import console, fail, load_settings
 from server.cli_progress import show_progress
 from server.engine import ApprovalNotPendingError, Engine, local_identity, open_engine
@@ -32,6 +34,9 @@ def _run(work: Callable[[Engine], Awaitable[T]]) -> T:
         raise fail(str(exc), code=1) from None
     except ApprovalNotPendingError as exc:
         raise fail(str(exc), code=1) from None
+    except (InvalidDecisionError, ValidationError) as exc:
+        first = str(exc).splitlines()[0]
+        raise fail(f"the decision was refused, nothing changed: {first}", code=2) from None
 
 
 @app.command("list")

@@ -39,6 +39,7 @@ from storage import (
     NewNotification,
     NotificationLevel,
     NotificationRepository,
+    args_hash,
     idempotency_key,
 )
 from storage.enums import RiskLevel as StoredRiskLevel
@@ -188,8 +189,11 @@ async def run_gated(
             classification=classification,
             **outcome_fields,
         )
-    if decided.decision is Decision.MODIFY and decided.modified_args is not None:
-        action = proposal.rebuild(decided.modified_args)
+    # Execute exactly what the approver saw (or wrote): on resume the node re-ran from its first
+    # line, and a model may have proposed slightly different arguments this time.
+    approved_args = decided.modified_args or decided.request.get("args")
+    if isinstance(approved_args, dict) and approved_args != action.args:
+        action = proposal.rebuild(approved_args)
         classification = services.classify(action)
         await _audit(
             services, where, action, classification, AuditEvent.ACTION_CLASSIFIED, "reclassified"
@@ -297,7 +301,11 @@ async def _execute(
     *,
     approved: bool = False,
 ) -> GateOutcome:
-    key = idempotency_key(where.thread_id, where.task_id, str(action.kind), action.tool)
+    # Thread and task make the key durable across re-execution; the args hash keeps two
+    # different writes by one task (a tool-calling agent) apart.
+    key = idempotency_key(
+        where.thread_id, where.task_id, str(action.kind), action.tool, args_hash(action.args)
+    )
     outcome = await services.effects.run_once(
         key,
         thread_id=where.thread_id,

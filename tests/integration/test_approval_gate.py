@@ -55,6 +55,7 @@ class State(TypedDict, total=False):
 class GateContext:
     gate: GateServices
     applied: list[dict[str, Any]]
+    runs: int = 0  # how often the node ran (it re-runs from its first line on resume)
 
 
 def _action(kind: str, args: dict[str, JsonValue]) -> Action:
@@ -70,11 +71,14 @@ def _action(kind: str, args: dict[str, JsonValue]) -> Action:
 
 
 async def refund_node(state: State, runtime: Runtime[GateContext]) -> State:
+    runtime.context.runs += 1
     args: dict[str, JsonValue] = {
         "order_id": "gid://shopify/Order/5000001",
         "amount": state["amount"],
     }
-    kind = state.get("kind", "refund.create")
+    if state.get("kind") == "refund.vary":  # a model wording its proposal differently each run
+        args["note"] = f"draft {runtime.context.runs}"
+    kind = "refund.create" if state.get("kind", "refund.vary") == "refund.vary" else state["kind"]
 
     async def execute(action: Action, key: str) -> JsonValue:
         runtime.context.applied.append({"args": action.args, "key": key})
@@ -335,3 +339,21 @@ async def test_invalid_resume_value_is_refused(database: Database, clock: Frozen
             Command(resume={"decision": "yolo"}), _config("t-invalid"), context=context
         )
     assert context.applied == []
+
+
+async def test_approval_executes_the_args_the_approver_saw(
+    database: Database, clock: FrozenClock
+) -> None:
+    graph, context = build_graph(), _context(database, clock)
+    result = await graph.ainvoke(
+        {"amount": "75.00", "kind": "refund.vary"}, _config("t-same"), context=context
+    )
+    seen = result["__interrupt__"][0].value["args"]
+    assert seen["note"] == "draft 1"
+    await graph.ainvoke(
+        Command(resume={"decision": "approve", "decided_by": "ada"}),
+        _config("t-same"),
+        context=context,
+    )
+    assert context.runs == 2  # the node re-ran and proposed "draft 2"
+    assert [a["args"] for a in context.applied] == [seen]

@@ -46,7 +46,8 @@ def test_royal_up_serves_the_sandbox_and_stops_on_sigterm() -> None:
     try:
         output = _wait_for_line(process, "Running.")
         assert "SHOPIFY_API_VERSION" in output  # the configuration table
-        assert "shopify" in output and "sandbox" in output  # the service report
+        assert "shopify" in output
+        assert "sandbox" in output
         response = httpx.post(
             f"http://127.0.0.1:{port}/shopify/admin/api/2026-01/graphql.json",
             headers={"X-Shopify-Access-Token": "shpat_sandbox_token"},

@@ -757,8 +757,8 @@ def test_seeded_demo_shop_is_deterministic(shop: Shop) -> None:
         "orders": 30,
         "locations": 2,
         "publications": 2,
-        "refunds": 3,
-        "fulfillments": 20,
+        "refunds": 4,
+        "fulfillments": 21,
         "discounts": 0,
     }
     statuses = [p.status for p in store.products.values()]
@@ -771,6 +771,29 @@ def test_seeded_demo_shop_is_deterministic(shop: Shop) -> None:
     ]
     assert [o.name for o in twin.orders.values()] == [o.name for o in store.orders.values()]
     assert ShopifyStore(seed=8).summary()["orders"] == 30
+
+
+def test_seed_is_the_same_at_any_time_of_day() -> None:
+    """Orders follow the clock, but what was ordered, paid and shipped does not."""
+    midnight = datetime(2026, 5, 1, tzinfo=UTC)
+    stores = []
+    for hours in (0.01, 6, 12, 23.99):
+        store = ShopifyStore(seed=7, clock=lambda hours=hours: midnight + timedelta(hours=hours))
+        store.reset()
+        stores.append(store)
+    shapes = {
+        str(
+            (
+                store.summary(),
+                [
+                    (o.name, o.financial_status, [li.sku for li in o.line_items])
+                    for o in store.orders.values()
+                ],
+            )
+        )
+        for store in stores
+    }
+    assert len(shapes) == 1
 
 
 # --- search, sorting and pagination ---------------------------------------------------------------

@@ -198,25 +198,29 @@ def _seed_customers(store: ShopifyStore, rng: random.Random, now: datetime) -> N
         store.customers[customer.number] = customer
 
 
-def _order_times(rng: random.Random, now: datetime) -> list[datetime]:
-    """Creation times over the last 14 days: four today, four yesterday, the rest spread out."""
+def _order_times(rng: random.Random, now: datetime) -> list[tuple[int, datetime]]:
+    """(age in days, creation time) over the last 14 days: four today, four yesterday, the rest
+    spread out. The random draws never depend on the clock, so the same seed builds the same
+    orders at any time of day; only the timestamps follow ``now``."""
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
     seconds_today = max(int((now - midnight).total_seconds()), 8)
     days = [0] * 4 + [1] * 4 + [rng.randint(2, 13) for _ in range(ORDER_COUNT - 8)]
+    slots = sorted(((day, rng.random()) for day in days), key=lambda slot: (-slot[0], slot[1]))
     times = []
-    for day in days:
+    for day, fraction in slots:
         if day == 0:
-            offset = timedelta(seconds=rng.randint(0, seconds_today - 1))
-            times.append(midnight + offset)
+            offset = timedelta(seconds=int(fraction * (seconds_today - 1)))
+            times.append((day, midnight + offset))
         else:
-            times.append(midnight - timedelta(days=day) + timedelta(seconds=rng.randint(0, 86399)))
-    return sorted(times)
+            offset = timedelta(seconds=int(fraction * 86399))
+            times.append((day, midnight - timedelta(days=day) + offset))
+    return times
 
 
 def _seed_orders(store: ShopifyStore, rng: random.Random, now: datetime) -> None:
     active = [p for p in store.products.values() if p.status == "ACTIVE"]
     customers = list(store.customers.values())
-    for created in _order_times(rng, now):
+    for age_days, created in _order_times(rng, now):
         customer = rng.choice(customers)
         order = Order(
             number=store.next_number("Order"),
@@ -250,7 +254,6 @@ def _seed_orders(store: ShopifyStore, rng: random.Random, now: datetime) -> None
                 )
             )
         order.shipping_price = Decimal("0.00") if order.subtotal >= 50 else Decimal("4.95")
-        age_days = (now - created).days
         financial = rng.choices(
             ("PAID", "PENDING", "AUTHORIZED", "PARTIALLY_REFUNDED", "REFUNDED"),
             weights=(70, 8, 8, 8, 6) if age_days >= 2 else (80, 10, 10, 0, 0),
