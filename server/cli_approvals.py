@@ -142,7 +142,7 @@ def modify(
     notes: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Approve with edited arguments; the edited action is re-classified before it runs."""
-    changes: dict[str, Any] = {}
+    changes: dict[str, str] = {}
     for item in set_:
         key, sep, value = item.partition("=")
         if not sep or not key:
@@ -156,9 +156,13 @@ def modify(
         unknown = sorted(set(changes) - set(args))
         if unknown:
             raise typer.Exit(_unknown_fields(unknown, sorted(args)))
+        edited = args | engine.coerce_edits(record, changes)
+        problems = engine.edit_errors(record, edited)
+        if problems:
+            raise typer.Exit(_invalid_edit(problems))
         resume = engine.decision_resume(
             record,
-            {"decision": "modify", "args": args | changes, "notes": notes},
+            {"decision": "modify", "args": edited, "notes": notes},
             decided_by=local_identity(),
         )
         await show_progress(
@@ -172,6 +176,11 @@ def modify(
             )
 
     _run(work)
+
+
+def _invalid_edit(problems: list[str]) -> int:
+    fail(f"the edited action is invalid, nothing changed: {'; '.join(problems)}")
+    return 2
 
 
 def _unknown_fields(unknown: list[str], known: list[str]) -> int:

@@ -5,18 +5,21 @@ because all state lives in the checkpointer and the app database."""
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
+from jsonschema import Draft202012Validator
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 
 from graphs.ceo import build_ceo_graph
+from nodes.approval.args import args_errors
 from nodes.context import Context
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
@@ -113,6 +116,48 @@ class Engine:
                 record.model_copy(update={"status": ApprovalStatus.EXPIRED})
             )
         return record
+
+    @staticmethod
+    def args_schema(record: ApprovalRecord) -> dict[str, Any] | None:
+        """The JSON schema of the action's arguments, as the request declares it."""
+        configs = record.request.get("review_configs")
+        if isinstance(configs, list) and configs and isinstance(configs[0], dict):
+            schema = configs[0].get("args_schema")
+            if isinstance(schema, dict):
+                return schema
+        return None
+
+    @classmethod
+    def coerce_edits(cls, record: ApprovalRecord, edits: dict[str, str]) -> dict[str, Any]:
+        """Typed values for text edits: JSON numbers/booleans where a field takes no text."""
+        properties = (cls.args_schema(record) or {}).get("properties", {})
+        coerced: dict[str, Any] = {}
+        for name, text in edits.items():
+            accepts_text = "string" in json.dumps(properties.get(name, {"type": "string"}))
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = text
+            coerced[name] = text if accepts_text else parsed
+        return coerced
+
+    @classmethod
+    def edit_errors(cls, record: ApprovalRecord, args: dict[str, Any]) -> list[str]:
+        """Problems with edited args against the request's schema (empty when they fit).
+
+        Checked before resuming: a resume value that cannot be acted on rejects the request.
+        """
+        exact = args_errors(record.tool, args)
+        if exact is not None:
+            return exact
+        schema = cls.args_schema(record)
+        if schema is None:
+            return []
+        validator = Draft202012Validator(schema)
+        return [
+            f"{'.'.join(str(p) for p in error.absolute_path) or 'args'}: {error.message}"
+            for error in validator.iter_errors(args)
+        ]
 
     def decision_resume(
         self, record: ApprovalRecord, decision: dict[str, Any], *, decided_by: str

@@ -18,9 +18,15 @@ from typing import Any
 
 from langgraph.runtime import ExecutionInfo
 from langgraph.types import Interrupt, StreamWriter, interrupt
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
-from nodes.approval.decision import DecisionKind, HumanDecision, parse_decision, response_schema
+from nodes.approval.decision import (
+    DecisionKind,
+    HumanDecision,
+    InvalidDecisionError,
+    parse_decision,
+    response_schema,
+)
 from nodes.approval.request import ProposalContext, build_request
 from policies import Action, Classification, Disposition, PolicyEngine, RiskLevel, classify
 from storage import (
@@ -145,7 +151,7 @@ async def run_gated(
     record = await _request_approval(services, where, proposal, classification)
     _emit(writer, "approval_requested", action, classification, approval_id=record.id)
     raw = interrupt(record.request, response_schema=response_schema(proposal.args_model))
-    decided = await _record_decision(services, record, parse_decision(raw), proposal)
+    decided = await _record_decision(services, record, _readable(raw, proposal), proposal)
     outcome_fields: dict[str, Any] = {
         "approval_id": decided.id,
         "decided_by": decided.decided_by,
@@ -255,6 +261,27 @@ async def _request_approval(
         reasoning=proposal.context.reasoning,
     )
     return record
+
+
+def _readable(raw: Any, proposal: Proposal) -> HumanDecision:
+    """The decision, or a rejection when it cannot be acted on.
+
+    A resume value stays in the thread once sent, so raising here would leave the thread stuck
+    on it; hosts validate before resuming, and anything invalid that still arrives rejects.
+    """
+    try:
+        decision = parse_decision(raw)
+        if decision.kind is DecisionKind.MODIFY and decision.args is not None:
+            proposal.rebuild(decision.args)
+    except (InvalidDecisionError, ValidationError, ValueError) as exc:
+        who = raw.get("decided_by") if isinstance(raw, dict) else None
+        reason = str(exc).splitlines()[0]
+        return HumanDecision(
+            kind=DecisionKind.REJECT,
+            notes=f"decision refused, nothing executed: {reason}",
+            decided_by=who if isinstance(who, str) else None,
+        )
+    return decision
 
 
 async def _record_decision(

@@ -12,9 +12,11 @@ from langgraph.runtime import ExecutionInfo
 from langgraph.types import StreamWriter
 from pydantic import JsonValue
 
+from nodes.approval.args import register_args_model
 from nodes.approval.gate import GateOutcome, GateServices, GateStatus, Proposal, run_gated
 from nodes.approval.request import ProposalContext
 from tools.agent_tools import PreparedWrite, WriteGate, WriteOutcome, WriteStatus
+from tools.agent_tools.registry import WRITE_TOOLS
 
 _STATUS = {
     GateStatus.EXECUTED: WriteStatus.EXECUTED,
@@ -70,3 +72,7 @@ def gate_for_runtime(
         return outcome_of(write, outcome).to_json()
 
     return gate
+
+
+for _tool in WRITE_TOOLS:
+    register_args_model(_tool.spec.name, _tool.args_model)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from nodes.approval.args import register_args_model
 from nodes.product.economics import margin_pct
 from nodes.product.models import Approved, ProductCopy
 from policies import Action, ActionKind, SupplierStatus
@@ -78,3 +79,6 @@ def publish_action(item: Approved, args: ListingArgs) -> Action:
         reasoning="; ".join(item.case.reasons),
         source_text=item.candidate.description,
     )
+
+
+register_args_model(PUBLISH_TOOL, ListingArgs)

@@ -331,13 +331,13 @@ async def test_kill_switch_gates_a_low_risk_write(database: Database, clock: Fro
     assert context.applied == []
 
 
-async def test_invalid_resume_value_is_refused(database: Database, clock: FrozenClock) -> None:
+async def test_unreadable_resume_value_rejects(database: Database, clock: FrozenClock) -> None:
     graph, context = build_graph(), _context(database, clock)
     await _pause(graph, context, "t-invalid")
-    with pytest.raises(ValueError, match="approval decision"):
-        await graph.ainvoke(
-            Command(resume={"decision": "yolo"}), _config("t-invalid"), context=context
-        )
+    result = await graph.ainvoke(
+        Command(resume={"decision": "yolo"}), _config("t-invalid"), context=context
+    )
+    assert result["outcome"]["status"] == GateStatus.REJECTED
     assert context.applied == []
 
 
@@ -357,3 +357,24 @@ async def test_approval_executes_the_args_the_approver_saw(
     )
     assert context.runs == 2  # the node re-ran and proposed "draft 2"
     assert [a["args"] for a in context.applied] == [seen]
+
+
+async def test_an_invalid_edit_rejects_instead_of_wedging_the_thread(
+    database: Database, clock: FrozenClock
+) -> None:
+    """A resume value stays in the thread; one the gate cannot act on must not block it."""
+    graph, context = build_graph(), _context(database, clock)
+    pending = await _pause(graph, context, "t-bad-edit")
+    bad = {"order_id": "gid://shopify/Order/5000001", "amount": "-5"}
+    result = await graph.ainvoke(
+        Command(resume={"decision": "modify", "args": bad, "decided_by": "ada"}),
+        _config("t-bad-edit"),
+        context=context,
+    )
+    assert result["outcome"]["status"] == GateStatus.REJECTED
+    assert context.applied == []
+    record = await context.gate.approvals.get_by_interrupt("t-bad-edit", pending.id)
+    assert record is not None
+    assert record.status is ApprovalStatus.REJECTED
+    assert record.decided_by == "ada"
+    assert (record.notes or "").startswith("decision refused, nothing executed")

@@ -119,3 +119,32 @@ async def test_thirty_turn_chat_stays_small(
     with capsys.disabled():
         print(f"\n30-turn thread checkpoint storage: {size:,} bytes")  # noqa: T201 (the figure)
     assert size <= MAX_THREAD_BYTES
+
+
+def test_cli_modify_checks_the_edit_then_reclassifies(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    env = {
+        "ROYAL_SANDBOX_HOST": sandbox.host,
+        "ROYAL_SANDBOX_PORT": str(sandbox.port),
+        "ROYAL_DATA_DIR": str(tmp_path / "data"),
+    }
+    first = _royal(env, "chat", "Publish a smart jump rope", "--thread", "t-cli-modify")
+    match = re.search(r"approve\|reject\|modify ([0-9a-f-]{36})", first.stdout)
+    assert match, first.stdout + first.stderr
+    approval_id = match.group(1)
+
+    refused = _royal(env, "approvals", "modify", approval_id, "--set", "price=cheap")
+    assert refused.returncode == 2
+    assert "the edited action is invalid, nothing changed: price" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    unknown = _royal(env, "approvals", "modify", approval_id, "--set", "colour=red")
+    assert unknown.returncode == 2
+    assert "unknown field(s) colour" in unknown.stderr
+
+    done = _royal(env, "approvals", "modify", approval_id, "--set", "price=12.99")
+    assert done.returncode == 0, done.stderr
+    assert "APPROVED by cli:" in done.stdout
+    assert "re-classified HIGH" in done.stdout  # still a new supplier
+    assert "€12.99" in done.stdout
+    assert writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
