@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -778,7 +779,8 @@ def test_seed_is_the_same_at_any_time_of_day() -> None:
     midnight = datetime(2026, 5, 1, tzinfo=UTC)
     stores = []
     for hours in (0.01, 6, 12, 23.99):
-        store = ShopifyStore(seed=7, clock=lambda hours=hours: midnight + timedelta(hours=hours))
+        at = midnight + timedelta(hours=hours)
+        store = ShopifyStore(seed=7, clock=functools.partial(lambda moment: moment, at))
         store.reset()
         stores.append(store)
     shapes = {
