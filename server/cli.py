@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,8 +14,10 @@ from server import cli_approvals, cli_threads
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
 from server.config_view import configuration_rows
-from server.doctor import ServiceStatus, diagnose
 from settings import Settings
+
+if TYPE_CHECKING:
+    from server.doctor import ServiceStatus
 
 app = typer.Typer(
     name="royal",
@@ -61,6 +63,8 @@ def _config_table(settings: Settings) -> Table:
 def doctor() -> None:
     """Show how each service is provided (real, sandbox, embedded, offline) and if it answers."""
     settings = load_settings()
+    from server.doctor import diagnose
+
     statuses = asyncio.run(diagnose(settings))
     console.print(_status_table(statuses))
     if any(status.reachable is False for status in statuses):
@@ -119,6 +123,8 @@ def up() -> None:
             ) from None
         console.print(f"Sandbox serving Shopify, GitHub and suppliers at {settings.sandbox_url}")
     console.print(_config_table(settings))
+    from server.doctor import diagnose
+
     console.print(_status_table(asyncio.run(diagnose(settings))))
     console.print("Running. Press Ctrl-C to stop.")
     stop = threading.Event()

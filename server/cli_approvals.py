@@ -5,17 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from nodes.approval import InvalidDecisionError
 from server.cli_common import console, fail, load_settings
-from server.cli_progress import show_progress
-from server.engine import ApprovalNotPendingError, Engine, local_identity, open_engine
-from storage import ApprovalStatus, NotFoundError
+
+if TYPE_CHECKING:  # the engine pulls in every graph: imported only by commands that use it
+    from server.engine import Engine
 
 app = typer.Typer(help="Approval requests for HIGH-risk actions.", no_args_is_help=True)
 T = TypeVar("T")
@@ -23,6 +21,11 @@ T = TypeVar("T")
 
 def _run(work: Callable[[Engine], Awaitable[T]]) -> T:
     load_settings()
+    from pydantic import ValidationError
+
+    from nodes.approval import InvalidDecisionError
+    from server.engine import ApprovalNotPendingError, open_engine
+    from storage import NotFoundError
 
     async def go() -> T:
         async with open_engine() as engine:
@@ -47,6 +50,8 @@ def list_approvals(
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
 ) -> None:
     """Approval requests, most urgent first."""
+    from storage import ApprovalStatus
+
     try:
         wanted = None if status.lower() == "all" else ApprovalStatus(status.upper())
     except ValueError:
@@ -76,6 +81,8 @@ def list_approvals(
 def show(approval_id: str) -> None:
     """Everything in one request: context, impact, risk, alternatives, the exact action."""
 
+    from storage import NotFoundError
+
     async def work(engine: Engine) -> None:
         record = await engine.services.approvals.get(approval_id)
         if record is None:
@@ -101,6 +108,9 @@ def show(approval_id: str) -> None:
 
 
 def _decide(approval_id: str, decision: dict[str, Any]) -> None:
+    from server.cli_progress import show_progress
+    from server.engine import local_identity
+
     async def work(engine: Engine) -> None:
         record = await engine.pending_approval(approval_id)
         resume = engine.decision_resume(record, decision, decided_by=local_identity())
@@ -148,6 +158,8 @@ def modify(
         if not sep or not key:
             raise fail(f"--set takes field=value, not {item!r}")
         changes[key.strip()] = value
+    from server.cli_progress import show_progress
+    from server.engine import local_identity
 
     async def work(engine: Engine) -> None:
         record = await engine.pending_approval(approval_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from server.cli_common import console, fail, load_settings
-from server.cli_progress import show_progress
-from server.engine import Engine, open_engine
-from tools.llm import describe_model
+
+if TYPE_CHECKING:  # the engine pulls in every graph: imported when a chat starts
+    from server.engine import Engine
 
 
 def chat(
@@ -29,6 +29,9 @@ def chat(
 
 
 async def _chat(settings: object, thread_id: str, message: str | None) -> None:
+    from server.engine import open_engine
+    from tools.llm import describe_model
+
     async with open_engine() as engine:
         console.print(
             f"[dim]thread {thread_id} · {describe_model(engine.services.models)['label']}[/]"
@@ -49,4 +52,6 @@ async def _chat(settings: object, thread_id: str, message: str | None) -> None:
 
 
 async def _turn(engine: Engine, thread_id: str, text: str) -> None:
+    from server.cli_progress import show_progress
+
     await show_progress(console, engine, thread_id, engine.stream_turn(thread_id, text))

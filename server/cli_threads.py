@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from server.cli_common import console, fail, load_settings
-from server.engine import Engine, open_engine
+
+if TYPE_CHECKING:
+    from server.engine import Engine
 
 app = typer.Typer(help="Conversation threads with the CEO.", no_args_is_help=True)
 
@@ -47,6 +50,8 @@ def show(thread_id: str, history: int = typer.Option(20, min=0, max=1000)) -> No
         return True
 
     async def go() -> bool:
+        from server.engine import open_engine
+
         async with open_engine() as engine:
             return await work(engine)
 
