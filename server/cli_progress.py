@@ -26,13 +26,14 @@ async def show_progress(
 ) -> int:
     """Print the run as it happens; returns the number of approvals left waiting."""
     answering = False
+    answered = False
     async for namespace, mode, chunk in events:
         if mode == "messages":
             message, metadata = chunk
             if metadata.get("langgraph_node") == "respond" and isinstance(message, AIMessageChunk):
                 if not answering:
                     console.print("\n[bold]CEO[/]: ", end="")
-                    answering = True
+                    answering = answered = True
                 console.print(message.text, end="", markup=False, highlight=False)
         elif mode == "custom":
             if answering:
@@ -51,6 +52,10 @@ async def show_progress(
     if answering:
         console.print()
     state = await engine.state(thread_id)
+    messages = state.values.get("messages", []) if isinstance(state.values, dict) else []
+    if not answered and not state.interrupts and messages and messages[-1].type == "ai":
+        # An answer written without a model call (a clarifying question, a stop) never streams.
+        console.print(f"\n[bold]CEO[/]: {messages[-1].text}", highlight=False)
     for pending in state.interrupts:
         request = pending.value if isinstance(pending.value, dict) else {}
         risk = request.get("risk_level", "?")
