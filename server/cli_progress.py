@@ -55,7 +55,8 @@ async def show_progress(
     messages = state.values.get("messages", []) if isinstance(state.values, dict) else []
     if not answered and not state.interrupts and messages and messages[-1].type == "ai":
         # An answer written without a model call (a clarifying question, a stop) never streams.
-        console.print(f"\n[bold]CEO[/]: {messages[-1].text}", highlight=False)
+        console.print("\n[bold]CEO[/]: ", end="")
+        console.print(messages[-1].text, markup=False, highlight=False)
     for pending in state.interrupts:
         request = pending.value if isinstance(pending.value, dict) else {}
         risk = request.get("risk_level", "?")
