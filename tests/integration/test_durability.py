@@ -148,3 +148,27 @@ def test_cli_modify_checks_the_edit_then_reclassifies(
     assert "re-classified HIGH" in done.stdout  # still a new supplier
     assert "€12.99" in done.stdout
     assert writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
+
+
+def test_interactive_chat_answers_every_turn_on_one_thread(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    env = {
+        "ROYAL_SANDBOX_HOST": sandbox.host,
+        "ROYAL_SANDBOX_PORT": str(sandbox.port),
+        "ROYAL_DATA_DIR": str(tmp_path / "data"),
+        "COLUMNS": "250",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "server.cli", "chat", "--thread", "t-interactive"],
+        input="Publish a white glossy mug\nWhat happened?\nexit\n",
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("CEO:") == 2
+    assert "Published **White Glossy Mug**" in result.stdout
+    assert "▶ product › product_publisher: product.create executed MEDIUM" in result.stdout
