@@ -57,3 +57,31 @@ def show(thread_id: str, history: int = typer.Option(20, min=0, max=1000)) -> No
 
     if not asyncio.run(go()):
         raise fail(f"no thread {thread_id}", code=1)
+
+
+@app.command()
+def resume(thread_id: str) -> None:
+    """Re-run what a thread's last checkpoint left pending (after a crash or a kill)."""
+    load_settings()
+
+    async def go() -> int:
+        from server.cli_progress import show_progress
+        from server.engine import open_engine
+
+        async with open_engine() as engine:
+            state = await engine.state(thread_id)
+            if not state.next:
+                return -1
+            if state.interrupts:
+                return -2
+            return await show_progress(
+                console, engine, thread_id, engine.stream_continue(thread_id)
+            )
+
+    outcome = asyncio.run(go())
+    if outcome == -1:
+        raise fail(f"thread {thread_id} has nothing pending", code=1)
+    if outcome == -2:
+        raise fail(
+            f"thread {thread_id} waits for an approval; decide it with royal approvals", code=1
+        )

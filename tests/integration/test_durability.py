@@ -133,6 +133,9 @@ def test_cli_modify_checks_the_edit_then_reclassifies(
     match = re.search(r"approve\|reject\|modify ([0-9a-f-]{36})", first.stdout)
     assert match, first.stdout + first.stderr
     approval_id = match.group(1)
+    waiting = _royal(env, "threads", "resume", "t-cli-modify")
+    assert waiting.returncode == 1
+    assert "waits for an approval" in waiting.stderr
 
     refused = _royal(env, "approvals", "modify", approval_id, "--set", "price=cheap")
     assert refused.returncode == 2
