@@ -123,19 +123,30 @@ class Services:
             suppliers = build_suppliers(settings)
             for supplier in suppliers.values():
                 stack.push_async_callback(supplier.aclose)
+            policy = PolicyEngine.load(
+                settings.royal_policy_file, kill_switch=settings.royal_kill_switch
+            )
             yield cls(
                 settings=settings,
                 shopify=shopify,
                 github=github,
                 suppliers=suppliers,
-                models=ModelConfig.from_settings(settings),
-                policy=PolicyEngine.load(
-                    settings.royal_policy_file, kill_switch=settings.royal_kill_switch
-                ),
+                models=_models(settings, policy),
+                policy=policy,
                 database=database,
                 responders=responders or offline_registry(),
                 clock=clock,
             )
+
+
+def _models(settings: Settings, policy: PolicyEngine) -> ModelConfig:
+    """The model configuration, with the stricter of the two per-run spend limits (settings'
+    ROYAL_RUN_BUDGET_EUR and the policy file's run_limits.max_llm_cost_eur)."""
+    config = ModelConfig.from_settings(settings)
+    limits = [config.budget.max_cost_eur, policy.run_limits.max_llm_cost_eur]
+    ceiling = min(limit for limit in limits if limit is not None)
+    budget = config.budget.model_copy(update={"max_cost_eur": ceiling})
+    return config.model_copy(update={"budget": budget})
 
 
 _defaults: dict[int, tuple[Services, AsyncExitStack]] = {}

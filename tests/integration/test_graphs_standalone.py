@@ -77,3 +77,17 @@ async def test_run_budget_stops_the_run_with_an_explanation(
     reply = str(result["messages"][-1].content)
     assert reply.startswith("I stopped before finishing: run token budget of 300 tokens")
     assert writes(sandbox) == {}
+
+
+async def test_the_stricter_spend_limit_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    from decimal import Decimal
+
+    from nodes.services import Services
+    from settings import Settings
+
+    monkeypatch.setenv("ROYAL_RUN_BUDGET_EUR", "5.00")  # the shipped policy file says 2.00
+    async with Services.open(Settings()) as services:
+        assert services.models.budget.max_cost_eur == Decimal("2.00")
+    monkeypatch.setenv("ROYAL_RUN_BUDGET_EUR", "0.50")
+    async with Services.open(Settings()) as services:
+        assert services.models.budget.max_cost_eur == Decimal("0.50")
