@@ -1,34 +1,7 @@
-"""Wait computations that are not Shopify's cost math: Retry-After and jittered backoff."""
+"""Shopify's waits that are not cost math come from the helpers every client shares."""
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from tools.backoff import jittered_backoff, retry_after_seconds
 
-
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); ``None`` if absent."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def jittered_backoff(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential backoff with "equal jitter": half the step fixed, half random.
-
-    The fixed half keeps retries from hammering a failing shop; the random half spreads out
-    workers that failed together.
-    """
-    step = min(cap, base * 2.0 ** max(0, attempt - 1))
-    return step / 2 + rng.uniform(0, step / 2)
+__all__ = ["jittered_backoff", "retry_after_seconds"]

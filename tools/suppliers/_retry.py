@@ -1,4 +1,4 @@
-"""Retry timing shared by the adapters: jittered backoff, Retry-After, a client-side rate limiter.
+"""Retry timing shared by the adapters: the retry policy and a client-side rate limiter.
 
 Time is injected (``clock`` and ``sleep``) so tests check every wait with a fake clock instead
 of spending wall time.
@@ -11,8 +11,8 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+
+from tools.backoff import jittered_backoff, retry_after_seconds
 
 Clock = Callable[[], float]
 """Monotonic seconds."""
@@ -42,25 +42,11 @@ class RetryPolicy:
         Half the delay is fixed and half random, so concurrent clients spread out without any
         of them retrying immediately.
         """
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        return rng.uniform(ceiling / 2, ceiling)
+        return jittered_backoff(attempt, base=self.base_delay, cap=self.max_delay, rng=rng)
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+parse_retry_after = retry_after_seconds
+"""The name the supplier tests know ``retry_after_seconds`` by."""
 
 
 class RateLimiter:

@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from tools.sandbox.cj.catalog import INJECTION_TEXT, PRODUCTS, VENDORS
-from tools.sandbox.cj.clock import EmulatorClock
 from tools.sandbox.cj.gate import CJGate, CJLimits
-
-
-class ClockAdvance(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    advance_seconds: float = Field(ge=0, le=10 * 365 * 86_400)
+from tools.sandbox.clock import EmulatorClock, add_clock_route
 
 
 def build_admin_router(gate: CJGate, clock: EmulatorClock) -> APIRouter:
@@ -31,10 +24,11 @@ def build_admin_router(gate: CJGate, clock: EmulatorClock) -> APIRouter:
         gate.limits = limits
         return limits
 
-    @router.post("/clock")
-    async def advance_clock(body: ClockAdvance) -> dict[str, float]:
-        """Move CJ's time forward: tokens expire and rate windows pass without waiting."""
-        return {"offset_seconds": clock.advance(body.advance_seconds)}
+    add_clock_route(
+        router,
+        clock,
+        "Move CJ's time forward: tokens expire and rate windows pass without waiting.",
+    )
 
     @router.post("/tokens/expire")
     async def expire_tokens() -> dict[str, int]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tools.sandbox.cj.admin import build_admin_router
-from tools.sandbox.cj.clock import EmulatorClock
 from tools.sandbox.cj.gate import CJGate
 from tools.sandbox.cj.routes import build_router
 from tools.sandbox.cj.store import CJStore
+from tools.sandbox.clock import EmulatorClock
 from tools.sandbox.emulator import SandboxContext
 from tools.suppliers.cj import SANDBOX_API_KEY
 

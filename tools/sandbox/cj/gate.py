@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.sandbox.cj.clock import EmulatorClock
 from tools.sandbox.cj.errors import (
     INVALID_REFRESH,
     INVALID_TOKEN,
@@ -25,6 +24,7 @@ from tools.sandbox.cj.errors import (
     TOO_MANY_REQUESTS,
     CJError,
 )
+from tools.sandbox.clock import EmulatorClock
 
 CHINA = timezone(timedelta(hours=8))
 """CJ dates are in China Standard Time, e.g. ``2021-08-18T09:16:33+08:00``."""

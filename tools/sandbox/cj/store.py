@@ -24,7 +24,6 @@ from tools.sandbox.cj.catalog import (
     Route,
     category_id,
 )
-from tools.sandbox.cj.clock import EmulatorClock
 from tools.sandbox.cj.errors import (
     LOGISTIC_NOT_FOUND,
     ORDER_CREATE_FAIL,
@@ -35,6 +34,7 @@ from tools.sandbox.cj.errors import (
 )
 from tools.sandbox.cj.gate import CHINA
 from tools.sandbox.cj.inputs import CreateOrder, Freight, OrderProduct
+from tools.sandbox.clock import EmulatorClock
 from tools.sandbox.ledger import MutationLedger
 
 PROGRESSION = ("CREATED", "IN_CART", "UNSHIPPED", "SHIPPED")

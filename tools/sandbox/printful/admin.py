@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
-from tools.sandbox.cj.clock import EmulatorClock
+from tools.sandbox.clock import EmulatorClock, add_clock_route
 from tools.sandbox.printful.limits import LeakyBucket, PrintfulLimits
-
-
-class ClockAdvance(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    advance_seconds: float = Field(ge=0, le=10 * 365 * 86_400)
 
 
 def build_admin_router(bucket: LeakyBucket, clock: EmulatorClock) -> APIRouter:
@@ -28,10 +21,9 @@ def build_admin_router(bucket: LeakyBucket, clock: EmulatorClock) -> APIRouter:
         bucket.limits = limits
         return limits
 
-    @router.post("/clock")
-    async def advance_clock(body: ClockAdvance) -> dict[str, float]:
-        """Move Printful's time forward: the bucket drains without waiting."""
-        return {"offset_seconds": clock.advance(body.advance_seconds)}
+    add_clock_route(
+        router, clock, "Move Printful's time forward: the bucket drains without waiting."
+    )
 
     @router.get("/stats")
     async def stats() -> dict[str, int]:

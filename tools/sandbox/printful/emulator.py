@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from tools.sandbox.cj.clock import EmulatorClock
+from tools.sandbox.clock import EmulatorClock
 from tools.sandbox.emulator import SandboxContext
 from tools.sandbox.printful.admin import build_admin_router
 from tools.sandbox.printful.limits import LeakyBucket

@@ -7,7 +7,7 @@ import threading
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.sandbox.cj.clock import EmulatorClock
+from tools.sandbox.clock import EmulatorClock
 from tools.sandbox.printful.errors import PrintfulError
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tools.sandbox.cj.clock import EmulatorClock
+from tools.sandbox.clock import EmulatorClock
 from tools.sandbox.ledger import MutationLedger
 from tools.sandbox.printful.catalog import (
     IMAGE_BASE,

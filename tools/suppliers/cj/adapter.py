@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-import httpx
 from pydantic import SecretStr
+from typing_extensions import Unpack
 
+from tools.suppliers._adapter import Mode, SupplierAdapter, cheapest_first, secret
+from tools.suppliers._client import TransportOptions
 from tools.suppliers._keys import order_reference
-from tools.suppliers._retry import Clock, RetryPolicy, Sleep
 from tools.suppliers.cj import mapping
 from tools.suppliers.cj.client import DEFAULT_BASE_URL, CJClient
 from tools.suppliers.errors import SupplierNotFoundError, SupplierRequestError
@@ -27,7 +25,6 @@ from tools.suppliers.models import (
     SupplierOrder,
     SupplierOrderRequest,
     SupplierProduct,
-    SupplierProfile,
 )
 from tools.suppliers.protocol import DEFAULT_SEARCH_LIMIT
 
@@ -37,7 +34,7 @@ PAGE_SIZE_MAX = 100
 PayType = Literal[2, 3]
 
 
-class CJSupplier:
+class CJSupplier(SupplierAdapter[CJClient]):
     """CJdropshipping behind the ``Supplier`` protocol.
 
     ``requests_per_second`` is the account's QPS level (Free 1, Plus 2, Prime 4, Advanced 6);
@@ -46,49 +43,30 @@ class CJSupplier:
     """
 
     key: SupplierKey = "cjdropshipping"
+    display_name = "CJdropshipping"
+    order_reference_field = "orderNumber"
+    currency = mapping.CURRENCY
 
     def __init__(
         self,
         api_key: SecretStr | str,
         *,
         base_url: str = DEFAULT_BASE_URL,
-        mode: Literal["real", "sandbox"] = "real",
+        mode: Mode = "real",
         requests_per_second: float | None = 1.0,
         origin_country: str = "CN",
         pay_type: PayType = 2,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        **transport: Unpack[TransportOptions],
     ) -> None:
-        secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         self.mode = mode
         self.origin_country = origin_country
         self.pay_type = pay_type
         self.client = CJClient(
-            secret,
+            secret(api_key),
             base_url=base_url,
             requests_per_second=requests_per_second,
-            retry=retry,
-            http_client=http_client,
-            clock=clock,
-            sleep=sleep,
-            rng=rng,
+            **transport,
         )
-
-    async def __aenter__(self) -> CJSupplier:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @property
-    def base_url(self) -> str:
-        return self.client.base_url
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
     async def search_catalog(
         self, query: str, *, max_price: Decimal | None = None, limit: int = DEFAULT_SEARCH_LIMIT
@@ -142,8 +120,7 @@ class CJSupplier:
         if destination.zip:
             body["zip"] = destination.zip
         rows = await self.client.post("logistic/freightCalculate", body)
-        quotes = [mapping.shipping_quote(row, start) for row in rows or []]
-        return sorted(quotes, key=lambda quote: (quote.price.amount, quote.max_days))
+        return cheapest_first(mapping.shipping_quote(row, start) for row in rows or [])
 
     async def place_order(
         self, order: SupplierOrderRequest, *, idempotency_key: str
@@ -199,20 +176,13 @@ class CJSupplier:
             tracking = rows[0] if rows else None
         return mapping.order(detail, tracking)
 
-    async def profile(self) -> SupplierProfile:
+    def _rate_limit(self) -> str:
         rate = self.client.requests_per_second
-        return SupplierProfile(
-            key="cjdropshipping",
-            name="CJdropshipping",
-            mode=self.mode,
-            base_url=self.client.base_url,
-            currency=mapping.CURRENCY,
-            rate_limit=(
-                f"{rate:g} request(s)/s per account (client-side); token once per 5 min"
-                if rate
-                else "no client-side limit; token once per 5 min"
-            ),
-            order_reference_field="orderNumber",
-            vendors_published=self.mode == "sandbox",
-            status=await self.client.ping(),
+        return (
+            f"{rate:g} request(s)/s per account (client-side); token once per 5 min"
+            if rate
+            else "no client-side limit; token once per 5 min"
         )
+
+    async def _ping(self) -> str:
+        return await self.client.ping()

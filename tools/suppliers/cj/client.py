@@ -6,20 +6,17 @@ HTTP 200 with ``result: false``, so the code decides, not the status.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from typing_extensions import Unpack
 
-from tools.suppliers._http import new_client
-from tools.suppliers._retry import Clock, RateLimiter, RetryPolicy, Sleep, parse_retry_after
+from tools.backoff import retry_after_seconds
+from tools.suppliers._client import Retry, SupplierClient, TransportOptions
 from tools.suppliers.cj.auth import CJTokenManager
 from tools.suppliers.errors import (
     SupplierAuthenticationError,
@@ -27,10 +24,7 @@ from tools.suppliers.errors import (
     SupplierNotFoundError,
     SupplierRateLimitError,
     SupplierRequestError,
-    SupplierUnavailableError,
 )
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://developers.cjdropshipping.com/api2.0/v1"
 TOKEN_HEADER = "CJ-Access-Token"
@@ -56,14 +50,11 @@ _NOT_FOUND = {
 }
 
 
-@dataclass(frozen=True)
-class _Retry:
-    error: SupplierError
-    wait: float
-
-
-class CJClient:
+class CJClient(SupplierClient[str]):
     """One CJ account: a shared token, a client-side QPS limiter and retries around every call."""
+
+    supplier = "cjdropshipping"
+    log = logging.getLogger(__name__)
 
     def __init__(
         self,
@@ -71,30 +62,14 @@ class CJClient:
         *,
         base_url: str = DEFAULT_BASE_URL,
         requests_per_second: float | None = 1.0,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        **transport: Unpack[TransportOptions],
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url, rate=requests_per_second, **transport)
         self.requests_per_second = requests_per_second
         self._api_key = api_key
-        self._retry = retry or RetryPolicy()
-        self._http = http_client or new_client()
-        self._owns_http = http_client is None
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-        self._limiter = (
-            RateLimiter(requests_per_second, clock=clock, sleep=sleep)
-            if requests_per_second
-            else None
+        self.tokens = CJTokenManager(
+            self._get_access_token, self._refresh, clock=transport.get("clock", time.monotonic)
         )
-        self.tokens = CJTokenManager(self._get_access_token, self._refresh, clock=clock)
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     async def get(
         self, path: str, params: Mapping[str, str | int], *, subject: str | None = None
@@ -154,49 +129,42 @@ class CJClient:
         attempts: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        max_attempts = attempts or self._retry.max_attempts
-        refreshed = False
-        attempt = 0
-        while True:
-            token = await self.tokens.access_token() if authenticated else None
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            try:
-                response = await self._http.request(
-                    method,
-                    f"{self.base_url}/{path}",
-                    params=params,
-                    json=body,
-                    headers={**(headers or {}), **({TOKEN_HEADER: token} if token else {})},
-                )
-            except httpx.TransportError as exc:
-                retry = _Retry(
-                    SupplierUnavailableError(
-                        "cjdropshipping", f"cjdropshipping: {path} failed: {type(exc).__name__}"
-                    ),
-                    self._retry.backoff(attempt + 1, self._rng),
-                )
-            else:
-                envelope = _envelope(response)
-                if _succeeded(response, envelope):
-                    return envelope.get("data")
-                if token and not refreshed and envelope.get("code") in _TOKEN_REFUSED:
-                    log.info("cjdropshipping refused the access token on %s; refreshing", path)
-                    self.tokens.invalidate(token)
-                    refreshed = True
-                    continue
-                retry = self._retry_or_raise(path, response, envelope, attempt, subject)
-            attempt += 1
-            if attempt >= max_attempts:
-                raise retry.error
-            log.warning(
-                "cjdropshipping %s attempt %d failed (%s); retrying in %.2fs",
-                path,
-                attempt,
-                retry.error,
-                retry.wait,
-            )
-            await self._sleep(retry.wait)
+        envelope = await self._exchange(
+            method,
+            path,
+            params=params,
+            body=body,
+            headers=headers,
+            authenticated=authenticated,
+            subject=subject,
+            attempts=attempts,
+        )
+        return envelope.get("data")
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{path}"
+
+    async def _credentials(self, authenticated: bool) -> dict[str, str]:
+        token = await self.tokens.access_token() if authenticated else None
+        return {TOKEN_HEADER: token} if token else {}
+
+    def _succeeded(self, response: httpx.Response, envelope: Mapping[str, Any]) -> bool:
+        """CJ's success needs all three: a 2xx, ``code`` 200 and ``result`` true."""
+        return (
+            response.is_success
+            and envelope.get("code") == CODE_OK
+            and envelope.get("result") is True
+        )
+
+    def _renew(
+        self, path: str, credentials: Mapping[str, str], envelope: Mapping[str, Any]
+    ) -> bool:
+        token = credentials.get(TOKEN_HEADER)
+        if not token or envelope.get("code") not in _TOKEN_REFUSED:
+            return False
+        self.log.info("cjdropshipping refused the access token on %s; refreshing", path)
+        self.tokens.invalidate(token)
+        return True
 
     def _retry_or_raise(
         self,
@@ -205,11 +173,10 @@ class CJClient:
         envelope: Mapping[str, Any],
         attempt: int,
         subject: str | None,
-    ) -> _Retry:
-        """How long to wait before trying a failed call again; raises when waiting cannot help."""
+    ) -> Retry:
         code = envelope.get("code")
         message = str(envelope.get("message") or response.reason_phrase)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         limited = response.status_code == 429 or code == CODE_TOO_MANY
         if code == CODE_QUOTA:
             raise SupplierRateLimitError(
@@ -225,44 +192,14 @@ class CJClient:
                 retry_after=retry_after,
             )
         if limited:
-            wait = retry_after if retry_after is not None else self._documented_wait()
-            error = SupplierRateLimitError(
-                "cjdropshipping",
-                f"cjdropshipping: {path} still limited: {message}",
-                retry_after=wait,
-            )
-            if wait > self._retry.max_retry_after:
-                raise error
-            return _Retry(error, wait)
+            return self._rate_limited(path, message, retry_after)
         if response.status_code >= 500 or code == CODE_BUSY:
-            wait = retry_after or self._retry.backoff(attempt + 1, self._rng)
-            return _Retry(
-                SupplierUnavailableError(
-                    "cjdropshipping",
-                    f"cjdropshipping: {path} answered {response.status_code} ({message})",
-                ),
-                min(wait, self._retry.max_retry_after),
-            )
+            return self._server_error(path, response.status_code, message, retry_after, attempt)
         raise _error(path, response.status_code, code, message, subject)
 
     def _documented_wait(self) -> float:
         """CJ sends no Retry-After; its per-second QPS limit means one interval clears it."""
         return 1.0 / self.requests_per_second if self.requests_per_second else 1.0
-
-
-def _envelope(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json(parse_float=Decimal)
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _succeeded(response: httpx.Response, envelope: Mapping[str, Any]) -> bool:
-    """CJ's success needs all three: a 2xx, ``code`` 200 and ``result`` true."""
-    return (
-        response.is_success and envelope.get("code") == CODE_OK and envelope.get("result") is True
-    )
 
 
 def _token_data(data: Any) -> Mapping[str, Any]:

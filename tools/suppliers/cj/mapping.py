@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from tools.suppliers._vendor import vendor_metrics
 from tools.suppliers.models import (
     CatalogItem,
     Money,
@@ -85,21 +86,7 @@ def vendor(record: Record) -> VendorProfile:
     )
     if not isinstance(info, Mapping):
         return base
-    return base.model_copy(
-        update={
-            "years_active": _optional_decimal(info.get("yearsActive")),
-            "days_on_platform": info.get("daysOnPlatform"),
-            "rating": _optional_decimal(info.get("rating")),
-            "review_count": info.get("reviewCount"),
-            "on_time_rate": _optional_decimal(info.get("onTimeShippingRate")),
-            "defect_rate": _optional_decimal(info.get("defectRate")),
-            "dispute_rate": _optional_decimal(info.get("disputeRate")),
-            "shipping_days_min": info.get("shippingDaysMin"),
-            "shipping_days_max": info.get("shippingDaysMax"),
-            "ships_from": info.get("shipsFrom"),
-            "verified": info.get("verified"),
-        }
-    )
+    return base.model_copy(update=vendor_metrics(info, number=_optional_decimal, camel_case=True))
 
 
 def catalog_item(record: Record) -> CatalogItem:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import random
-import time
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
-import httpx
 from pydantic import SecretStr
+from typing_extensions import Unpack
 
+from tools.suppliers._adapter import Mode, SupplierAdapter, cheapest_first, secret
+from tools.suppliers._client import TransportOptions
 from tools.suppliers._keys import order_reference
-from tools.suppliers._retry import Clock, RetryPolicy, Sleep
 from tools.suppliers.errors import SupplierNotFoundError, SupplierRequestError
 from tools.suppliers.models import (
     Address,
@@ -25,7 +24,6 @@ from tools.suppliers.models import (
     SupplierOrder,
     SupplierOrderRequest,
     SupplierProduct,
-    SupplierProfile,
 )
 from tools.suppliers.printful import mapping
 from tools.suppliers.printful.client import (
@@ -43,7 +41,7 @@ MAX_DETAIL_READS = 60
 DEFAULT_SHIPPING = "STANDARD"
 
 
-class PrintfulSupplier:
+class PrintfulSupplier(SupplierAdapter[PrintfulClient]):
     """Printful behind the ``Supplier`` protocol.
 
     Orders carry our idempotency key as ``external_id``; Printful refuses a second order with
@@ -52,6 +50,8 @@ class PrintfulSupplier:
     """
 
     key: SupplierKey = "printful"
+    display_name = "Printful"
+    order_reference_field = "external_id"
 
     def __init__(
         self,
@@ -59,42 +59,20 @@ class PrintfulSupplier:
         *,
         base_url: str = DEFAULT_BASE_URL,
         store_id: str | None = None,
-        mode: Literal["real", "sandbox"] = "real",
+        mode: Mode = "real",
         requests_per_minute: int | None = DEFAULT_REQUESTS_PER_MINUTE,
         currency: str = mapping.DEFAULT_CURRENCY,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        **transport: Unpack[TransportOptions],
     ) -> None:
-        secret = token if isinstance(token, SecretStr) else SecretStr(token)
         self.mode = mode
         self.currency = currency
         self.client = PrintfulClient(
-            secret,
+            secret(token),
             base_url=base_url,
             store_id=store_id,
             requests_per_minute=requests_per_minute,
-            retry=retry,
-            http_client=http_client,
-            clock=clock,
-            sleep=sleep,
-            rng=rng,
+            **transport,
         )
-
-    async def __aenter__(self) -> PrintfulSupplier:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    @property
-    def base_url(self) -> str:
-        return self.client.base_url
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
     async def search_catalog(
         self, query: str, *, max_price: Decimal | None = None, limit: int = DEFAULT_SEARCH_LIMIT
@@ -153,8 +131,7 @@ class PrintfulSupplier:
             "locale": "en_US",
         }
         result, _ = await self.client.request("POST", "/shipping/rates", body=body)
-        quotes = [mapping.shipping_quote(row) for row in result or []]
-        return sorted(quotes, key=lambda quote: (quote.price.amount, quote.max_days))
+        return cheapest_first(mapping.shipping_quote(row) for row in result or [])
 
     async def place_order(
         self, order: SupplierOrderRequest, *, idempotency_key: str
@@ -185,22 +162,12 @@ class PrintfulSupplier:
         )
         return mapping.order(result)
 
-    async def profile(self) -> SupplierProfile:
+    def _rate_limit(self) -> str:
         per_minute = self.client.requests_per_minute
-        return SupplierProfile(
-            key="printful",
-            name="Printful",
-            mode=self.mode,
-            base_url=self.client.base_url,
-            currency=self.currency,
-            rate_limit=(
-                f"{per_minute} requests / 60 s (client-side bucket)"
-                if per_minute
-                else "no client-side limit"
-            ),
-            order_reference_field="external_id",
-            vendors_published=self.mode == "sandbox",
-            status=await self._ping(),
+        return (
+            f"{per_minute} requests / 60 s (client-side bucket)"
+            if per_minute
+            else "no client-side limit"
         )
 
     async def _ping(self) -> str:

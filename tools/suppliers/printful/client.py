@@ -6,30 +6,22 @@ Printful allows 120 requests per 60 seconds (a leaky bucket) and answers 429 wit
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, SecretStr
+from typing_extensions import Unpack
 
-from tools.suppliers._http import new_client
-from tools.suppliers._retry import Clock, RateLimiter, RetryPolicy, Sleep, parse_retry_after
+from tools.backoff import retry_after_seconds
+from tools.suppliers._client import Retry, SupplierClient, TransportOptions
 from tools.suppliers.errors import (
     SupplierAuthenticationError,
     SupplierError,
     SupplierNotFoundError,
-    SupplierRateLimitError,
     SupplierRequestError,
-    SupplierUnavailableError,
 )
-
-log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.printful.com"
 DEFAULT_REQUESTS_PER_MINUTE = 120
@@ -41,14 +33,11 @@ class Paging(BaseModel):
     limit: int
 
 
-@dataclass(frozen=True)
-class _Retry:
-    error: SupplierError
-    wait: float
-
-
-class PrintfulClient:
+class PrintfulClient(SupplierClient[tuple[str, str]]):
     """One Printful token (and store): a client-side bucket and retries around every call."""
+
+    supplier = "printful"
+    log = logging.getLogger(__name__)
 
     def __init__(
         self,
@@ -57,32 +46,17 @@ class PrintfulClient:
         base_url: str = DEFAULT_BASE_URL,
         store_id: str | None = None,
         requests_per_minute: int | None = DEFAULT_REQUESTS_PER_MINUTE,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        **transport: Unpack[TransportOptions],
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        super().__init__(
+            base_url,
+            rate=requests_per_minute / 60 if requests_per_minute else None,
+            burst=requests_per_minute or 1,
+            **transport,
+        )
         self.requests_per_minute = requests_per_minute
         self._token = token
         self._store_id = store_id
-        self._retry = retry or RetryPolicy()
-        self._http = http_client or new_client()
-        self._owns_http = http_client is None
-        self._sleep = sleep
-        self._rng = rng or random.Random()
-        self._limiter = (
-            RateLimiter(
-                requests_per_minute / 60, burst=requests_per_minute, clock=clock, sleep=sleep
-            )
-            if requests_per_minute
-            else None
-        )
-
-    async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
 
     async def request(
         self,
@@ -96,45 +70,23 @@ class PrintfulClient:
         extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[Any, Paging | None]:
         """``result`` and ``paging`` of a call; ``subject`` (kind, id) names a 404's target."""
-        headers = {
-            **(extra_headers or {}),
-            "Authorization": f"Bearer {self._token.get_secret_value()}",
-        }
+        envelope = await self._exchange(
+            method,
+            path,
+            params=params,
+            body=body,
+            headers=extra_headers,
+            subject=subject,
+            attempts=attempts,
+        )
+        paging = envelope.get("paging")
+        return envelope.get("result"), Paging.model_validate(paging) if paging else None
+
+    async def _credentials(self, authenticated: bool) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         if self._store_id:
             headers["X-PF-Store-Id"] = self._store_id
-        max_attempts = attempts or self._retry.max_attempts
-        attempt = 0
-        while True:
-            if self._limiter is not None:
-                await self._limiter.acquire()
-            try:
-                response = await self._http.request(
-                    method, f"{self.base_url}{path}", params=params, json=body, headers=headers
-                )
-            except httpx.TransportError as exc:
-                retry = _Retry(
-                    SupplierUnavailableError(
-                        "printful", f"printful: {path} failed: {type(exc).__name__}"
-                    ),
-                    self._retry.backoff(attempt + 1, self._rng),
-                )
-            else:
-                envelope = _envelope(response)
-                if response.is_success:
-                    paging = envelope.get("paging")
-                    return envelope.get("result"), Paging.model_validate(paging) if paging else None
-                retry = self._retry_or_raise(path, response, envelope, attempt, subject)
-            attempt += 1
-            if attempt >= max_attempts:
-                raise retry.error
-            log.warning(
-                "printful %s attempt %d failed (%s); retrying in %.2fs",
-                path,
-                attempt,
-                retry.error,
-                retry.wait,
-            )
-            await self._sleep(retry.wait)
+        return headers
 
     def _retry_or_raise(
         self,
@@ -143,40 +95,19 @@ class PrintfulClient:
         envelope: Mapping[str, Any],
         attempt: int,
         subject: tuple[str, str] | None,
-    ) -> _Retry:
-        """How long to wait before trying a failed call again; raises when waiting cannot help."""
+    ) -> Retry:
         message = _message(envelope, response)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         if response.status_code == 429:
-            wait = retry_after if retry_after is not None else self._documented_wait()
-            error = SupplierRateLimitError(
-                "printful", f"printful: {path} still limited: {message}", retry_after=wait
-            )
-            if wait > self._retry.max_retry_after:
-                raise error
-            return _Retry(error, wait)
+            return self._rate_limited(path, message, retry_after)
         if response.status_code >= 500:
-            wait = retry_after or self._retry.backoff(attempt + 1, self._rng)
-            return _Retry(
-                SupplierUnavailableError(
-                    "printful", f"printful: {path} answered {response.status_code} ({message})"
-                ),
-                min(wait, self._retry.max_retry_after),
-            )
+            return self._server_error(path, response.status_code, message, retry_after, attempt)
         raise _error(path, response.status_code, message, subject)
 
     def _documented_wait(self) -> float:
         """Without Retry-After, one slot of the 60-second window frees up this soon."""
         per_minute = self.requests_per_minute or DEFAULT_REQUESTS_PER_MINUTE
         return 60.0 / per_minute
-
-
-def _envelope(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json(parse_float=Decimal)
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _message(envelope: Mapping[str, Any], response: httpx.Response) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from tools.suppliers._vendor import vendor_metrics
 from tools.suppliers.models import (
     CatalogItem,
     Money,
@@ -68,17 +69,7 @@ def vendor(product: Record) -> VendorProfile:
         id=str(info.get("id") or PRINTFUL_SELF.id),
         name=str(info.get("name") or PRINTFUL_SELF.name),
         platform="printful",
-        years_active=_decimal(info.get("years_active")),
-        days_on_platform=info.get("days_on_platform"),
-        rating=_decimal(info.get("rating")),
-        review_count=info.get("review_count"),
-        on_time_rate=_decimal(info.get("on_time_shipping_rate")),
-        defect_rate=_decimal(info.get("defect_rate")),
-        dispute_rate=_decimal(info.get("dispute_rate")),
-        shipping_days_min=info.get("shipping_days_min"),
-        shipping_days_max=info.get("shipping_days_max"),
-        ships_from=info.get("ships_from"),
-        verified=info.get("verified"),
+        **vendor_metrics(info, number=_decimal),
     )
 
 

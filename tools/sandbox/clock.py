@@ -1,10 +1,16 @@
-"""An emulator clock that tests can move forward, so expiries and rate windows need no waiting."""
+"""An emulator clock that tests can move forward, so expiries and rate windows need no waiting.
+
+Each emulator that keeps one exposes it as ``POST /_sandbox/{name}/clock``.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class EmulatorClock:
@@ -38,3 +44,17 @@ class EmulatorClock:
     def reset(self) -> None:
         with self._lock:
             self._offset = 0.0
+
+
+class ClockAdvance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    advance_seconds: float = Field(ge=0, le=10 * 365 * 86_400)
+
+
+def add_clock_route(router: APIRouter, clock: EmulatorClock, description: str) -> None:
+    """``POST /clock``: move ``clock`` forward; ``description`` says what that makes pass."""
+
+    @router.post("/clock", description=description)
+    async def advance_clock(body: ClockAdvance) -> dict[str, float]:
+        return {"offset_seconds": clock.advance(body.advance_seconds)}
