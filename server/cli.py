@@ -13,6 +13,7 @@ from rich.table import Table
 from server import cli_approvals, cli_threads
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
+from server.cli_serve import serve
 from server.config_view import configuration_rows
 from settings import Settings
 
@@ -31,6 +32,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
 app.command()(chat)
+app.command()(serve)
 
 
 def _status_table(statuses: list[ServiceStatus]) -> Table:

@@ -161,3 +161,6 @@ goals = Table(
     Index("ix_goals_status_created_at", "status", "created_at"),
     Index("ix_goals_thread_id", "thread_id"),
 )
+
+# The server's tables (threads, runs) live in their own module on this same metadata.
+from storage import runs_schema as _runs_schema  # noqa: E402, F401

@@ -1,0 +1,90 @@
+"""Per-run event buffers: what a worker emits, replayed to every stream and join of that run.
+
+``EventBroker`` is the interface the API and the workers use; ``MemoryBroker`` keeps events in
+this process (one API process with in-process workers). A Redis implementation (fan-out across
+processes, replay for ``Last-Event-ID``) can replace it without touching either side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+END_EVENT = "__end__"
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    id: int
+    event: str
+    data: Any
+
+
+class EventBroker(Protocol):
+    async def publish(self, run_id: str, event: str, data: Any) -> None: ...
+
+    async def close(self, run_id: str) -> None:
+        """No more events for this run; subscribers finish once they have read everything."""
+
+    def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
+        """Every event of the run from the start (or after event id ``after``), live."""
+
+
+@dataclass
+class _Buffer:
+    events: list[RunEvent] = field(default_factory=list)
+    closed: bool = False
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class MemoryBroker:
+    """Events of recent runs in memory; a closed run's buffer is kept ``retention`` seconds."""
+
+    def __init__(self, retention: float = 600.0) -> None:
+        self.retention = retention
+        self._buffers: dict[str, _Buffer] = {}
+        self._expiry: set[asyncio.TimerHandle] = set()
+
+    def _buffer(self, run_id: str) -> _Buffer:
+        return self._buffers.setdefault(run_id, _Buffer())
+
+    async def publish(self, run_id: str, event: str, data: Any) -> None:
+        buffer = self._buffer(run_id)
+        if buffer.closed:
+            return
+        buffer.events.append(RunEvent(len(buffer.events) + 1, event, data))
+        buffer.changed.set()
+        buffer.changed = asyncio.Event()
+
+    async def close(self, run_id: str) -> None:
+        buffer = self._buffer(run_id)
+        buffer.closed = True
+        buffer.changed.set()
+        loop = asyncio.get_running_loop()
+        handle = loop.call_later(self.retention, self._forget, run_id)
+        self._expiry.add(handle)
+
+    def _forget(self, run_id: str) -> None:
+        self._buffers.pop(run_id, None)
+
+    def known(self, run_id: str) -> bool:
+        return run_id in self._buffers
+
+    async def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
+        buffer = self._buffer(run_id)
+        position = max(after or 0, 0)
+        while True:
+            while position < len(buffer.events):
+                position += 1
+                yield buffer.events[position - 1]
+            if buffer.closed:
+                return
+            await buffer.changed.wait()
+
+    def shutdown(self) -> None:
+        for handle in self._expiry:
+            handle.cancel()
+        self._expiry.clear()
+        self._buffers.clear()

@@ -1,0 +1,40 @@
+"""Errors as JSON ``{"detail": ...}`` with the status the SDKs expect."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from server.api.graphs import ContextError
+
+logger = logging.getLogger(__name__)
+
+
+def not_found(kind: str, key: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=f"{kind} {key} not found")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {key: value for key, value in error.items() if key in ("type", "loc", "msg")}
+            for error in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(errors)})
+
+    @app.exception_handler(ContextError)
+    async def _bad_context(_request: Request, exc: ContextError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        runtime = getattr(request.app.state, "runtime", None)
+        if runtime is not None:
+            runtime.unexpected_errors += 1
+        logger.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"detail": "Internal server error"})

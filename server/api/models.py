@@ -1,0 +1,173 @@
+"""Request bodies of the LangGraph Server API, validated at the edge (422 on a wrong type).
+
+Unknown fields are ignored, as the reference server does: SDKs send options (e.g.
+``feedback_keys``, ``langsmith_tracer``) that change nothing here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+
+StreamMode = Literal[
+    "values",
+    "updates",
+    "messages",
+    "messages-tuple",
+    "events",
+    "custom",
+    "debug",
+    "tasks",
+    "checkpoints",
+]
+SUPPORTED_STREAM_MODES: frozenset[str] = frozenset(
+    {"values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"}
+)
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
+MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
+SUPPORTED_STRATEGIES: frozenset[str] = frozenset({"reject", "enqueue", "interrupt"})
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Pagination(_Body):
+    limit: int = Field(default=10, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0)
+
+
+class AssistantSearch(Pagination):
+    metadata: dict[str, JsonValue] | None = None
+    graph_id: str | None = None
+    name: str | None = None
+
+
+class ThreadCreate(_Body):
+    thread_id: str | None = Field(default=None, min_length=1, max_length=255)
+    metadata: dict[str, JsonValue] | None = None
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+
+
+class ThreadPatch(_Body):
+    metadata: dict[str, JsonValue]
+
+
+class ThreadSearch(Pagination):
+    metadata: dict[str, JsonValue] | None = None
+    values: dict[str, JsonValue] | None = None
+    ids: list[str] | None = None
+    status: ThreadStatus | None = None
+    sort_by: Literal["thread_id", "status", "created_at", "updated_at"] = "created_at"
+    sort_order: Literal["asc", "desc"] = "desc"
+
+
+class CheckpointRef(_Body):
+    thread_id: str | None = None
+    checkpoint_ns: str = ""
+    checkpoint_id: str | None = None
+    checkpoint_map: dict[str, JsonValue] | None = None
+
+
+class ThreadStateUpdate(_Body):
+    values: dict[str, JsonValue] | list[JsonValue] | None = None
+    as_node: str | None = None
+    checkpoint: CheckpointRef | None = None
+    checkpoint_id: str | None = None
+
+
+class HistoryRequest(_Body):
+    limit: int = Field(default=10, ge=1, le=1000)
+    before: CheckpointRef | str | None = None
+    metadata: dict[str, JsonValue] | None = None
+    checkpoint: CheckpointRef | None = None
+
+
+class SendSpec(_Body):
+    node: str
+    input: JsonValue = None
+
+
+class CommandSpec(_Body):
+    resume: JsonValue = None
+    update: dict[str, JsonValue] | list[tuple[str, JsonValue]] | None = None
+    goto: str | SendSpec | list[str | SendSpec] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CommandSpec:
+        if not self.model_fields_set & {"resume", "update", "goto"}:
+            raise ValueError("a command needs resume, update or goto")
+        return self
+
+
+class RunConfig(_Body):
+    tags: list[str] | None = None
+    recursion_limit: int | None = Field(default=None, ge=1)
+    configurable: dict[str, JsonValue] | None = None
+
+
+class RunCreate(_Body):
+    """``RunCreateStateful`` / ``RunCreateStateless`` of the reference OpenAPI document."""
+
+    assistant_id: str = Field(min_length=1)
+    input: JsonValue = None
+    command: CommandSpec | None = None
+    config: RunConfig | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    stream_mode: StreamMode | list[StreamMode] = "values"
+    stream_subgraphs: bool = False
+    stream_resumable: bool = False
+    interrupt_before: Literal["*"] | list[str] | None = None
+    interrupt_after: Literal["*"] | list[str] | None = None
+    checkpoint: CheckpointRef | None = None
+    checkpoint_id: str | None = None
+    multitask_strategy: MultitaskStrategy = "enqueue"
+    if_not_exists: Literal["reject", "create"] = "reject"
+    on_disconnect: Literal["cancel", "continue"] = "continue"
+    on_completion: Literal["delete", "keep"] = "delete"
+    after_seconds: float | None = Field(default=None, ge=0, le=86_400)
+    durability: Literal["sync", "async", "exit"] | None = None
+
+    @model_validator(mode="after")
+    def _input_or_command(self) -> RunCreate:
+        if self.command is not None and self.input is not None:
+            raise ValueError("send either input or command, not both")
+        return self
+
+    @field_validator("stream_mode")
+    @classmethod
+    def _supported_modes(
+        cls, value: StreamMode | list[StreamMode]
+    ) -> StreamMode | list[StreamMode]:
+        modes = [value] if isinstance(value, str) else value
+        unsupported = sorted(set(modes) - SUPPORTED_STREAM_MODES)
+        if unsupported:
+            raise ValueError(f"stream mode(s) not supported by this server yet: {unsupported}")
+        return value
+
+    @field_validator("multitask_strategy")
+    @classmethod
+    def _supported_strategy(cls, value: MultitaskStrategy) -> MultitaskStrategy:
+        if value not in SUPPORTED_STRATEGIES:
+            raise ValueError(f"multitask_strategy {value!r} is not supported by this server yet")
+        return value
+
+    def modes(self) -> list[str]:
+        modes = [self.stream_mode] if isinstance(self.stream_mode, str) else self.stream_mode
+        return list(dict.fromkeys(modes)) or ["values"]
+
+    def run_kwargs(self, *, temporary: bool = False) -> dict[str, Any]:
+        """What the worker needs to execute the run, as stored in ``runs.kwargs``."""
+        kwargs = self.model_dump(
+            mode="json",
+            exclude={"assistant_id", "metadata", "multitask_strategy", "if_not_exists"},
+            exclude_none=True,
+        )
+        if self.command is not None:
+            kwargs["command"] = self.command.model_dump(mode="json", exclude_unset=True)
+        kwargs["stream_mode"] = self.modes()
+        kwargs["temporary"] = temporary
+        return kwargs

@@ -1,0 +1,475 @@
+"""Threads and runs in the app database: the API's listings and the workers' durable queue.
+
+Every change that must be atomic is one transaction: creating a run checks the thread's
+in-flight runs (``reject``), inserts the run, marks the thread busy and stamps its metadata;
+claiming a run picks the oldest available run of an idle thread (``FOR UPDATE SKIP LOCKED`` on
+Postgres, the ``BEGIN IMMEDIATE`` write lock on SQLite) and leases it to one worker.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage import Database
+from storage.runs_schema import runs, threads
+
+INFLIGHT = ("pending", "running")
+
+
+class ConflictError(RuntimeError):
+    """The request conflicts with the current state (the API answers 409)."""
+
+
+class ThreadRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    thread_id: str
+    created_at: datetime
+    updated_at: datetime
+    state_updated_at: datetime | None
+    metadata: dict[str, Any]
+    status: str
+    values: Any
+    interrupts: dict[str, Any]
+    error: Any
+    config: dict[str, Any]
+
+    def to_api(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "thread_id": self.thread_id,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "state_updated_at": (self.state_updated_at or self.updated_at).isoformat(),
+            "metadata": self.metadata,
+            "status": self.status,
+            "config": self.config,
+            "values": self.values,
+            "interrupts": self.interrupts,
+        }
+        if self.status == "error" and self.error is not None:
+            body["error"] = self.error
+        return body
+
+
+class RunRow(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    thread_id: str
+    assistant_id: str
+    status: str
+    options: dict[str, Any]
+    """The ``kwargs`` column: what the run was created with (input, command, stream modes)."""
+    metadata: dict[str, Any]
+    multitask_strategy: str
+    created_at: datetime
+    updated_at: datetime
+    available_at: datetime
+    attempt: int
+    worker_id: str | None
+    lease_expires_at: datetime | None
+    error: Any
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "thread_id": self.thread_id,
+            "assistant_id": self.assistant_id,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+            "status": self.status,
+            "metadata": self.metadata,
+            "kwargs": self.options,
+            "multitask_strategy": self.multitask_strategy,
+        }
+
+
+def _thread(row: Row[Any]) -> ThreadRow:
+    return ThreadRow.model_validate(dict(row._mapping))
+
+
+def _run(row: Row[Any]) -> RunRow:
+    data = dict(row._mapping)
+    data["options"] = data.pop("kwargs")
+    return RunRow.model_validate(data)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Store:
+    """Threads and runs; ``clock`` is injectable so tests can move time."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+
+    # --- threads ---------------------------------------------------------------------------
+    async def create_thread(
+        self,
+        thread_id: str | None,
+        metadata: dict[str, Any] | None,
+        *,
+        if_exists: str = "raise",
+    ) -> ThreadRow:
+        thread_id = thread_id or new_id()
+        async with self.database.transaction() as connection:
+            existing = await self._thread(connection, thread_id, lock=True)
+            if existing is not None:
+                if if_exists == "do_nothing":
+                    return existing
+                raise ConflictError(f"thread {thread_id} already exists")
+            return await self._insert_thread(connection, thread_id, metadata or {})
+
+    async def _insert_thread(
+        self, connection: AsyncConnection, thread_id: str, metadata: dict[str, Any]
+    ) -> ThreadRow:
+        now = self.clock()
+        values = {
+            "thread_id": thread_id,
+            "created_at": now,
+            "updated_at": now,
+            "state_updated_at": None,
+            "metadata": metadata,
+            "status": "idle",
+            "values": None,
+            "interrupts": {},
+            "error": None,
+            "config": {},
+        }
+        await connection.execute(insert(threads).values(**values))
+        return ThreadRow.model_validate(values)
+
+    async def _thread(
+        self, connection: AsyncConnection, thread_id: str, *, lock: bool = False
+    ) -> ThreadRow | None:
+        query = select(threads).where(threads.c.thread_id == thread_id)
+        if lock and self.database.backend == "postgresql":
+            query = query.with_for_update()
+        row = (await connection.execute(query)).first()
+        return None if row is None else _thread(row)
+
+    async def get_thread(self, thread_id: str) -> ThreadRow | None:
+        async with self.database.read() as connection:
+            return await self._thread(connection, thread_id)
+
+    async def patch_thread(self, thread_id: str, metadata: dict[str, Any]) -> ThreadRow | None:
+        """Merge ``metadata`` into the thread's (the reference server merges, not replaces)."""
+        async with self.database.transaction() as connection:
+            current = await self._thread(connection, thread_id, lock=True)
+            if current is None:
+                return None
+            merged = {**current.metadata, **metadata}
+            await connection.execute(
+                update(threads)
+                .where(threads.c.thread_id == thread_id)
+                .values(metadata=merged, updated_at=self.clock())
+            )
+            return await self._thread(connection, thread_id)
+
+    async def delete_thread(self, thread_id: str) -> bool:
+        async with self.database.transaction() as connection:
+            await connection.execute(delete(runs).where(runs.c.thread_id == thread_id))
+            result = await connection.execute(
+                delete(threads).where(threads.c.thread_id == thread_id)
+            )
+            return bool(result.rowcount)
+
+    def _json_filter(self, column: str, document: dict[str, Any]) -> list[ColumnElement[bool]]:
+        if self.database.backend == "postgresql":
+            name = f"f_{column}"
+            clause = text(f'threads."{column}" @> CAST(:{name} AS jsonb)').bindparams(
+                **{name: json.dumps(document)}
+            )
+            return [clause]  # type: ignore[list-item]
+        column_object = threads.c[column]
+        clauses: list[ColumnElement[bool]] = []
+        for key, value in document.items():
+            path = '$."' + key.replace('"', '\\"') + '"'
+            clauses.append(
+                func.json_extract(column_object, path) == func.json_extract(json.dumps(value), "$")
+            )
+        return clauses
+
+    async def search_threads(
+        self,
+        *,
+        metadata: dict[str, Any] | None,
+        values: dict[str, Any] | None,
+        ids: Sequence[str] | None,
+        status: str | None,
+        sort_by: str,
+        sort_order: str,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[ThreadRow], int]:
+        conditions: list[ColumnElement[bool]] = []
+        if metadata:
+            conditions += self._json_filter("metadata", metadata)
+        if values:
+            conditions += self._json_filter("values", values)
+        if ids is not None:
+            conditions.append(threads.c.thread_id.in_(list(ids)))
+        if status is not None:
+            conditions.append(threads.c.status == status)
+        where = and_(True, *conditions)
+        column = threads.c[sort_by]
+        order = column.desc() if sort_order == "desc" else column.asc()
+        async with self.database.read() as connection:
+            total = (
+                await connection.execute(select(func.count()).select_from(threads).where(where))
+            ).scalar_one()
+            rows = await connection.execute(
+                select(threads)
+                .where(where)
+                .order_by(order, threads.c.thread_id)
+                .limit(limit)
+                .offset(offset)
+            )
+            return [_thread(row) for row in rows], int(total)
+
+    async def count_threads(self, *, metadata: dict[str, Any] | None, status: str | None) -> int:
+        _, total = await self.search_threads(
+            metadata=metadata,
+            values=None,
+            ids=None,
+            status=status,
+            sort_by="created_at",
+            sort_order="desc",
+            limit=1,
+            offset=0,
+        )
+        return total
+
+    async def set_thread_state(
+        self,
+        thread_id: str,
+        *,
+        status: str | None = None,
+        values: Any = None,
+        interrupts: dict[str, Any] | None = None,
+        error: Any = None,
+    ) -> None:
+        """Record what a finished run (or a state update) left: values, interrupts, status.
+
+        The status given is the checkpoint's; a thread with a run still in flight stays busy.
+        """
+        async with self.database.transaction() as connection:
+            now = self.clock()
+            changes: dict[str, Any] = {
+                "values": values,
+                "interrupts": interrupts or {},
+                "error": error,
+                "updated_at": now,
+                "state_updated_at": now,
+            }
+            if status is not None:
+                inflight = await self._inflight(connection, thread_id)
+                changes["status"] = "busy" if inflight else status
+            await connection.execute(
+                update(threads).where(threads.c.thread_id == thread_id).values(**changes)
+            )
+
+    # --- runs ------------------------------------------------------------------------------
+    async def _inflight(self, connection: AsyncConnection, thread_id: str) -> list[RunRow]:
+        rows = await connection.execute(
+            select(runs)
+            .where(runs.c.thread_id == thread_id, runs.c.status.in_(INFLIGHT))
+            .order_by(runs.c.created_at)
+        )
+        return [_run(row) for row in rows]
+
+    async def create_run(
+        self,
+        *,
+        thread_id: str | None,
+        assistant_id: str,
+        graph_id: str,
+        kwargs: dict[str, Any],
+        metadata: dict[str, Any],
+        multitask_strategy: str,
+        if_not_exists: str,
+        after_seconds: float | None,
+        temporary: bool = False,
+    ) -> tuple[RunRow, list[RunRow]]:
+        """Insert a pending run; returns it and the in-flight runs it supersedes (``interrupt``).
+
+        Raises ``LookupError`` for an unknown thread (unless ``if_not_exists="create"``) and
+        ``ConflictError`` when ``reject`` meets a busy thread.
+        """
+        now = self.clock()
+        run_id = new_id()
+        async with self.database.transaction() as connection:
+            if thread_id is None:  # a stateless run gets a thread of its own
+                thread_id = new_id()
+                thread = await self._insert_thread(connection, thread_id, {"temporary": temporary})
+            else:
+                found = await self._thread(connection, thread_id, lock=True)
+                if found is None:
+                    if if_not_exists != "create":
+                        raise LookupError(f"thread {thread_id} not found")
+                    found = await self._insert_thread(connection, thread_id, {})
+                thread = found
+            inflight = await self._inflight(connection, thread_id)
+            if inflight and multitask_strategy == "reject":
+                raise ConflictError(
+                    "Thread is already running a task. Wait for it to finish or choose a "
+                    "different multitask strategy."
+                )
+            row = {
+                "run_id": run_id,
+                "thread_id": thread_id,
+                "assistant_id": assistant_id,
+                "status": "pending",
+                "kwargs": kwargs,
+                "metadata": metadata,
+                "multitask_strategy": multitask_strategy,
+                "created_at": now,
+                "updated_at": now,
+                "available_at": now + timedelta(seconds=after_seconds or 0),
+                "attempt": 0,
+                "worker_id": None,
+                "lease_expires_at": None,
+                "error": None,
+            }
+            await connection.execute(insert(runs).values(**row))
+            stamped = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
+            await connection.execute(
+                update(threads)
+                .where(threads.c.thread_id == thread_id)
+                .values(status="busy", metadata=stamped, updated_at=now)
+            )
+        superseded = inflight if multitask_strategy == "interrupt" else []
+        row["options"] = row.pop("kwargs")
+        return RunRow.model_validate(row), superseded
+
+    async def get_run(self, run_id: str, thread_id: str | None = None) -> RunRow | None:
+        query = select(runs).where(runs.c.run_id == run_id)
+        if thread_id is not None:
+            query = query.where(runs.c.thread_id == thread_id)
+        async with self.database.read() as connection:
+            row = (await connection.execute(query)).first()
+        return None if row is None else _run(row)
+
+    async def list_runs(
+        self, thread_id: str, *, limit: int, offset: int, status: str | None
+    ) -> list[RunRow]:
+        query = select(runs).where(runs.c.thread_id == thread_id)
+        if status is not None:
+            query = query.where(runs.c.status == status)
+        query = query.order_by(runs.c.created_at.desc(), runs.c.run_id).limit(limit).offset(offset)
+        async with self.database.read() as connection:
+            return [_run(row) for row in await connection.execute(query)]
+
+    async def delete_run(self, run_id: str) -> None:
+        async with self.database.transaction() as connection:
+            await connection.execute(delete(runs).where(runs.c.run_id == run_id))
+
+    async def claim_run(self, worker_id: str, lease: timedelta) -> RunRow | None:
+        """Lease the oldest available run of a thread with nothing running, or ``None``."""
+        now = self.clock()
+        other = runs.alias("other")
+        candidate = (
+            select(runs.c.run_id)
+            .where(
+                runs.c.status == "pending",
+                runs.c.available_at <= now,
+                ~exists().where(other.c.thread_id == runs.c.thread_id, other.c.status == "running"),
+                ~exists().where(
+                    other.c.thread_id == runs.c.thread_id,
+                    other.c.status == "pending",
+                    other.c.created_at < runs.c.created_at,
+                ),
+            )
+            .order_by(runs.c.available_at, runs.c.created_at)
+            .limit(1)
+        )
+        if self.database.backend == "postgresql":
+            candidate = candidate.with_for_update(skip_locked=True)
+        try:
+            async with self.database.transaction() as connection:
+                run_id = (await connection.execute(candidate)).scalar_one_or_none()
+                if run_id is None:
+                    return None
+                await connection.execute(
+                    update(runs)
+                    .where(runs.c.run_id == run_id, runs.c.status == "pending")
+                    .values(
+                        status="running",
+                        worker_id=worker_id,
+                        lease_expires_at=now + lease,
+                        attempt=runs.c.attempt + 1,
+                        updated_at=now,
+                    )
+                )
+                row = (await connection.execute(select(runs).where(runs.c.run_id == run_id))).one()
+                return _run(row)
+        except IntegrityError:  # another worker started a run of that thread first
+            return None
+
+    async def extend_lease(self, run_id: str, worker_id: str, lease: timedelta) -> bool:
+        async with self.database.transaction() as connection:
+            result = await connection.execute(
+                update(runs)
+                .where(
+                    runs.c.run_id == run_id,
+                    runs.c.worker_id == worker_id,
+                    runs.c.status == "running",
+                )
+                .values(lease_expires_at=self.clock() + lease)
+            )
+            return bool(result.rowcount)
+
+    async def finish_run(self, run_id: str, status: str, error: Any = None) -> None:
+        async with self.database.transaction() as connection:
+            await connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(status=status, error=error, updated_at=self.clock(), worker_id=None)
+            )
+
+    async def cancel_pending(self, run_id: str) -> bool:
+        """Mark a run that has not started as interrupted; False if it already started."""
+        async with self.database.transaction() as connection:
+            result = await connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id, runs.c.status == "pending")
+                .values(status="interrupted", updated_at=self.clock())
+            )
+            return bool(result.rowcount)
+
+    async def requeue_expired(self) -> int:
+        """Put back runs whose worker stopped renewing its lease (it died): they resume."""
+        now = self.clock()
+        async with self.database.transaction() as connection:
+            result = await connection.execute(
+                update(runs)
+                .where(runs.c.status == "running", runs.c.lease_expires_at < now)
+                .values(status="pending", worker_id=None, lease_expires_at=None, updated_at=now)
+            )
+            return int(result.rowcount)
+
+    async def thread_has_inflight(self, thread_id: str) -> bool:
+        async with self.database.read() as connection:
+            return bool(await self._inflight(connection, thread_id))

@@ -1,0 +1,301 @@
+"""Runs on threads and stateless runs: create, stream, wait, join, cancel, list, get, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi.responses import StreamingResponse
+
+from server.api.broker import RunEvent
+from server.api.deps import RuntimeDep, existing_run, existing_thread, served_graph
+from server.api.encoding import dumps
+from server.api.models import RunCreate, RunStatus
+from server.api.repository import ConflictError, RunRow
+from server.api.runtime import ApiRuntime
+from server.api.sse import HEARTBEAT_SECONDS, with_heartbeats
+from server.api.worker import RESULT_EVENT
+
+router = APIRouter()
+
+TERMINAL = frozenset({"success", "error", "timeout", "interrupted"})
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+def _run_path(run: RunRow, stateless: bool) -> str:
+    return f"/runs/{run.run_id}" if stateless else f"/threads/{run.thread_id}/runs/{run.run_id}"
+
+
+async def create(
+    runtime: ApiRuntime, thread_id: str | None, body: RunCreate, *, stateless: bool = False
+) -> RunRow:
+    served = served_graph(runtime, body.assistant_id)
+    served.context(body.context, None)  # a context that does not fit is a 422 now, not later
+    try:
+        run, superseded = await runtime.store.create_run(
+            thread_id=thread_id,
+            assistant_id=served.graph_id,
+            graph_id=served.graph_id,
+            kwargs=body.run_kwargs(temporary=stateless),
+            metadata=body.metadata or {},
+            multitask_strategy=body.multitask_strategy,
+            if_not_exists=body.if_not_exists,
+            after_seconds=body.after_seconds,
+            temporary=stateless,
+        )
+    except LookupError:
+        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found") from None
+    except ConflictError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    for previous in superseded:
+        await cancel_run(runtime, previous)
+    runtime.workers.wake()
+    return run
+
+
+async def cancel_run(runtime: ApiRuntime, run: RunRow) -> None:
+    if runtime.workers.cancel(run.run_id):
+        return
+    if await runtime.store.cancel_pending(run.run_id):
+        await runtime.workers.settle_cancelled(run)
+
+
+def _events(runtime: ApiRuntime, run: RunRow, after: int | None) -> AsyncIterator[RunEvent]:
+    if run.status in TERMINAL and not runtime.broker.known(run.run_id):
+        return _nothing()
+    return runtime.broker.subscribe(run.run_id, after)
+
+
+async def _nothing() -> AsyncIterator[RunEvent]:
+    return
+    yield  # pragma: no cover - makes this an async generator
+
+
+async def result_of(runtime: ApiRuntime, run: RunRow) -> Any:
+    """The body of ``wait``/``join``: final values, ``__interrupt__`` or ``__error__``."""
+    async for event in _events(runtime, run, None):
+        if event.event == RESULT_EVENT:
+            return event.data
+    thread = await runtime.store.get_thread(run.thread_id)
+    finished = await runtime.store.get_run(run.run_id)
+    if finished is not None and finished.error is not None:
+        return {"__error__": finished.error}
+    return None if thread is None else thread.values
+
+
+def _stream_response(
+    runtime: ApiRuntime,
+    run: RunRow,
+    *,
+    stateless: bool,
+    after: int | None = None,
+    modes: list[str] | None = None,
+    cancel_on_disconnect: bool = False,
+) -> StreamingResponse:
+    async def end() -> dict[str, Any]:
+        finished = await runtime.store.get_run(run.run_id)
+        return {"run_id": run.run_id, "status": None if finished is None else finished.status}
+
+    async def abandon() -> None:
+        if cancel_on_disconnect:
+            latest = await runtime.store.get_run(run.run_id)
+            if latest is not None and latest.status not in TERMINAL:
+                await cancel_run(runtime, latest)
+
+    events = _events(runtime, run, after)
+    if modes:
+        events = _only(events, modes)
+    headers = {**SSE_HEADERS, "Content-Location": _run_path(run, stateless)}
+    if not stateless:
+        headers["Location"] = f"{_run_path(run, stateless)}/stream"
+    return StreamingResponse(
+        with_heartbeats(events, on_abandon=abandon, end=end),
+        media_type="text/event-stream",
+        headers=headers,
+    )
+
+
+async def _only(events: AsyncIterator[RunEvent], modes: list[str]) -> AsyncIterator[RunEvent]:
+    wanted = {"messages" if mode == "messages-tuple" else mode for mode in modes}
+    async for event in events:
+        base = event.event.split("|", 1)[0]
+        if base in wanted or base in ("metadata", "error") or event.event.startswith("__"):
+            yield event
+
+
+def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -> StreamingResponse:
+    """The final values, with a newline every few seconds so proxies keep the request open."""
+
+    async def body() -> AsyncIterator[bytes]:
+        task = asyncio.ensure_future(result_of(runtime, run))
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
+                if done:
+                    break
+                yield b"\n"
+            yield dumps(task.result()).encode()
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    path = _run_path(run, stateless)
+    headers = {"Content-Location": path}
+    if not stateless:
+        headers["Location"] = f"{path}/join"
+    return StreamingResponse(body(), media_type="application/json", headers=headers)
+
+
+# --- stateful runs -------------------------------------------------------------------------
+@router.post("/threads/{thread_id}/runs")
+async def create_run(
+    thread_id: str, body: RunCreate, runtime: RuntimeDep, response: Response
+) -> dict[str, Any]:
+    run = await create(runtime, thread_id, body)
+    response.headers["Content-Location"] = _run_path(run, False)
+    return run.to_api()
+
+
+@router.post("/threads/{thread_id}/runs/stream")
+async def stream_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+    run = await create(runtime, thread_id, body)
+    return _stream_response(
+        runtime,
+        run,
+        stateless=False,
+        cancel_on_disconnect=body.on_disconnect == "cancel",
+    )
+
+
+@router.post("/threads/{thread_id}/runs/wait")
+async def wait_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+    run = await create(runtime, thread_id, body)
+    return _wait_response(runtime, run, stateless=False)
+
+
+@router.get("/threads/{thread_id}/runs")
+async def list_runs(
+    thread_id: str,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    status: RunStatus | None = None,
+) -> list[dict[str, Any]]:
+    await existing_thread(runtime, thread_id)
+    runs = await runtime.store.list_runs(thread_id, limit=limit, offset=offset, status=status)
+    return [run.to_api() for run in runs]
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}")
+async def get_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    return (await existing_run(runtime, thread_id, run_id)).to_api()
+
+
+@router.delete("/threads/{thread_id}/runs/{run_id}", status_code=204)
+async def delete_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Response:
+    run = await existing_run(runtime, thread_id, run_id)
+    if run.status not in TERMINAL:
+        raise HTTPException(
+            status_code=409, detail=f"run {run_id} is {run.status}; cancel it first"
+        )
+    await runtime.store.delete_run(run_id)
+    return Response(status_code=204)
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/join")
+async def join_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> StreamingResponse:
+    run = await existing_run(runtime, thread_id, run_id)
+    return _wait_response(runtime, run, stateless=False)
+
+
+def _parse_modes(values: list[str]) -> list[str]:
+    """``stream_mode=a&stream_mode=b`` or one JSON array (the reference accepts both)."""
+    modes: list[str] = []
+    for value in values:
+        if value.startswith("["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                raise HTTPException(status_code=422, detail="stream_mode: bad JSON") from None
+            if not isinstance(parsed, list) or not all(isinstance(m, str) for m in parsed):
+                raise HTTPException(status_code=422, detail="stream_mode: expected strings")
+            modes += parsed
+        else:
+            modes.append(value)
+    return modes
+
+
+@router.get("/threads/{thread_id}/runs/{run_id}/stream")
+async def join_stream(
+    thread_id: str,
+    run_id: str,
+    runtime: RuntimeDep,
+    stream_mode: Annotated[list[str] | None, Query()] = None,
+    cancel_on_disconnect: bool = False,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    run = await existing_run(runtime, thread_id, run_id)
+    after: int | None = None
+    if last_event_id:
+        try:
+            after = int(last_event_id)
+        except ValueError:
+            raise HTTPException(
+                status_code=422, detail="Last-Event-ID must be an event id"
+            ) from None
+    return _stream_response(
+        runtime,
+        run,
+        stateless=False,
+        after=after,
+        modes=_parse_modes(stream_mode or []),
+        cancel_on_disconnect=cancel_on_disconnect,
+    )
+
+
+@router.post("/threads/{thread_id}/runs/{run_id}/cancel", response_model=None)
+async def cancel(
+    thread_id: str,
+    run_id: str,
+    runtime: RuntimeDep,
+    wait: bool = False,
+    action: Literal["interrupt", "rollback"] = "interrupt",
+) -> Response:
+    run = await existing_run(runtime, thread_id, run_id)
+    if action == "rollback":
+        raise HTTPException(status_code=422, detail="action=rollback is not supported yet")
+    if run.status not in TERMINAL:
+        await cancel_run(runtime, run)
+    if wait:
+        return _wait_response(runtime, run, stateless=False)
+    return Response(status_code=202, headers={"Content-Location": _run_path(run, False)})
+
+
+# --- stateless runs ------------------------------------------------------------------------
+@router.post("/runs/stream")
+async def stream_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+    run = await create(runtime, None, body, stateless=True)
+    return _stream_response(
+        runtime, run, stateless=True, cancel_on_disconnect=body.on_disconnect == "cancel"
+    )
+
+
+@router.post("/runs/wait")
+async def wait_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+    run = await create(runtime, None, body, stateless=True)
+    return _wait_response(runtime, run, stateless=True)
+
+
+@router.post("/runs")
+async def create_stateless(
+    body: RunCreate, runtime: RuntimeDep, response: Response
+) -> dict[str, Any]:
+    run = await create(runtime, None, body, stateless=True)
+    response.headers["Content-Location"] = _run_path(run, True)
+    return run.to_api()

@@ -1,0 +1,211 @@
+"""Threads: CRUD, search, state (current, at a checkpoint, update) and history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from langchain_core.runnables import RunnableConfig
+
+from server.api.deps import RuntimeDep, existing_thread
+from server.api.encoding import jsonable
+from server.api.graphs import ServedGraph
+from server.api.models import (
+    CheckpointRef,
+    HistoryRequest,
+    ThreadCreate,
+    ThreadPatch,
+    ThreadSearch,
+    ThreadStateUpdate,
+)
+from server.api.repository import ConflictError, ThreadRow
+from server.api.runtime import ApiRuntime
+from server.api.state import checkpoint_of, checkpoint_status, thread_interrupts, thread_state
+
+router = APIRouter(prefix="/threads")
+
+EMPTY_STATE: dict[str, Any] = {
+    "values": {},
+    "next": [],
+    "tasks": [],
+    "metadata": {},
+    "created_at": None,
+    "checkpoint": None,
+    "parent_checkpoint": None,
+    "interrupts": [],
+    "checkpoint_id": None,
+    "parent_checkpoint_id": None,
+}
+
+
+def _graph_of(runtime: ApiRuntime, thread: ThreadRow) -> ServedGraph | None:
+    graph_id = thread.metadata.get("graph_id")
+    return runtime.graphs.get(graph_id) if isinstance(graph_id, str) else None
+
+
+def _config(thread_id: str, checkpoint: CheckpointRef | None = None) -> RunnableConfig:
+    configurable: dict[str, Any] = {"thread_id": thread_id}
+    if checkpoint is not None and checkpoint.checkpoint_id:
+        configurable["checkpoint_id"] = checkpoint.checkpoint_id
+        configurable["checkpoint_ns"] = checkpoint.checkpoint_ns
+    return {"configurable": configurable}
+
+
+@router.post("")
+async def create_thread(body: ThreadCreate, runtime: RuntimeDep) -> dict[str, Any]:
+    try:
+        thread = await runtime.store.create_thread(
+            body.thread_id, body.metadata, if_exists=body.if_exists
+        )
+    except ConflictError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return thread.to_api()
+
+
+@router.post("/search")
+async def search_threads(
+    body: ThreadSearch, runtime: RuntimeDep, response: Response
+) -> list[dict[str, Any]]:
+    rows, total = await runtime.store.search_threads(
+        metadata=body.metadata,
+        values=body.values,
+        ids=body.ids,
+        status=body.status,
+        sort_by=body.sort_by,
+        sort_order=body.sort_order,
+        limit=body.limit,
+        offset=body.offset,
+    )
+    response.headers["X-Pagination-Total"] = str(total)
+    if body.offset + len(rows) < total:
+        response.headers["X-Pagination-Next"] = str(body.offset + len(rows))
+    return [row.to_api() for row in rows]
+
+
+@router.post("/count")
+async def count_threads(body: ThreadSearch, runtime: RuntimeDep) -> int:
+    return await runtime.store.count_threads(metadata=body.metadata, status=body.status)
+
+
+@router.get("/{thread_id}")
+async def get_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    return (await existing_thread(runtime, thread_id)).to_api()
+
+
+@router.patch("/{thread_id}")
+async def patch_thread(thread_id: str, body: ThreadPatch, runtime: RuntimeDep) -> dict[str, Any]:
+    thread = await runtime.store.patch_thread(thread_id, body.metadata)
+    if thread is None:
+        await existing_thread(runtime, thread_id)  # raises the 404
+        raise AssertionError("unreachable")
+    return thread.to_api()
+
+
+@router.delete("/{thread_id}", status_code=204)
+async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
+    await existing_thread(runtime, thread_id)
+    if await runtime.store.thread_has_inflight(thread_id):
+        raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
+    await runtime.store.delete_thread(thread_id)
+    await runtime.checkpointer.adelete_thread(thread_id)
+    return Response(status_code=204)
+
+
+async def _state(
+    runtime: ApiRuntime, thread_id: str, checkpoint: CheckpointRef | None, subgraphs: bool
+) -> dict[str, Any]:
+    thread = await existing_thread(runtime, thread_id)
+    served = _graph_of(runtime, thread)
+    if served is None:
+        return {**EMPTY_STATE, "values": thread.values or {}}
+    snapshot = await served.graph.aget_state(_config(thread_id, checkpoint), subgraphs=subgraphs)
+    if checkpoint is not None and snapshot.config is None:
+        raise HTTPException(
+            status_code=404, detail=f"checkpoint {checkpoint.checkpoint_id} not found"
+        )
+    return thread_state(snapshot)
+
+
+@router.get("/{thread_id}/state")
+async def get_state(thread_id: str, runtime: RuntimeDep, subgraphs: bool = False) -> dict[str, Any]:
+    return await _state(runtime, thread_id, None, subgraphs)
+
+
+@router.get("/{thread_id}/state/{checkpoint_id}")
+async def get_state_at(
+    thread_id: str, checkpoint_id: str, runtime: RuntimeDep, subgraphs: bool = False
+) -> dict[str, Any]:
+    return await _state(runtime, thread_id, CheckpointRef(checkpoint_id=checkpoint_id), subgraphs)
+
+
+@router.post("/{thread_id}/state/checkpoint")
+async def post_state_at(
+    thread_id: str, body: dict[str, Any], runtime: RuntimeDep
+) -> dict[str, Any]:
+    checkpoint = CheckpointRef.model_validate(body.get("checkpoint") or {})
+    return await _state(runtime, thread_id, checkpoint, bool(body.get("subgraphs")))
+
+
+@router.post("/{thread_id}/state")
+async def update_state(
+    thread_id: str, body: ThreadStateUpdate, runtime: RuntimeDep
+) -> dict[str, Any]:
+    thread = await existing_thread(runtime, thread_id)
+    served = _graph_of(runtime, thread)
+    if served is None:
+        raise HTTPException(status_code=409, detail=f"thread {thread_id} has no graph yet")
+    if await runtime.store.thread_has_inflight(thread_id):
+        raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
+    checkpoint = body.checkpoint
+    if checkpoint is None and body.checkpoint_id:
+        checkpoint = CheckpointRef(checkpoint_id=body.checkpoint_id)
+    try:
+        config = await served.graph.aupdate_state(
+            _config(thread_id, checkpoint), body.values, as_node=body.as_node
+        )
+    except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    snapshot = await served.graph.aget_state(_config(thread_id))
+    await runtime.store.set_thread_state(
+        thread_id,
+        status=checkpoint_status(snapshot),
+        values=jsonable(snapshot.values) or None,
+        interrupts=thread_interrupts(snapshot),
+    )
+    return {"checkpoint": checkpoint_of(config)}
+
+
+async def _history(runtime: ApiRuntime, thread_id: str, body: HistoryRequest) -> list[Any]:
+    thread = await existing_thread(runtime, thread_id)
+    served = _graph_of(runtime, thread)
+    if served is None:
+        return []
+    before: RunnableConfig | None = None
+    if isinstance(body.before, str):
+        before = _config(thread_id, CheckpointRef(checkpoint_id=body.before))
+    elif body.before is not None:
+        before = _config(thread_id, body.before)
+    return [
+        thread_state(snapshot)
+        async for snapshot in served.graph.aget_state_history(
+            _config(thread_id, body.checkpoint),
+            limit=body.limit,
+            before=before,
+            filter=body.metadata,
+        )
+    ]
+
+
+@router.post("/{thread_id}/history")
+async def post_history(thread_id: str, body: HistoryRequest, runtime: RuntimeDep) -> list[Any]:
+    return await _history(runtime, thread_id, body)
+
+
+@router.get("/{thread_id}/history")
+async def get_history(
+    thread_id: str,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+    before: str | None = None,
+) -> list[Any]:
+    return await _history(runtime, thread_id, HistoryRequest(limit=limit, before=before))
