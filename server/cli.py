@@ -13,6 +13,7 @@ from rich.table import Table
 from server import cli_approvals, cli_threads
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
+from server.cli_eval import eval_command
 from server.cli_serve import serve
 from server.config_view import configuration_rows
 from settings import Settings
@@ -32,6 +33,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
 app.command()(chat)
+app.command("eval")(eval_command)
 app.command()(serve)
 
 

@@ -1,0 +1,381 @@
+"""Run one eval case: its fixture, its chat turns (or gate probe), the scripted human, and
+everything the scorers need, with every HTTP call going through the case's cassette."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from langchain_core.messages import HumanMessage
+from langgraph.types import Command
+from pydantic import BaseModel, Field, JsonValue
+
+from evals.case import Case, Decision, PolicyOverrides, Suite
+from evals.cassettes import MODEL_HOST, SANDBOX_HOST, open_tape
+from evals.observe import ActualCall, StoreState, store_state, trajectory
+from evals.probe import compile_probe
+from policies import PolicyEngine
+from server.engine import STREAM_MODES, Engine, open_engine, thread_config
+from settings import Settings
+from storage import ApprovalRecord
+from tools.sandbox import FaultSettings, SandboxServer
+
+CASSETTES_DIR = Path(__file__).parent / "cassettes"
+DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default_policy.yaml"
+#: Placeholder key sent to the scripted model server (and recorded as REDACTED anyway).
+SCRIPTED_KEY = "sk-royal-eval-scripted"
+
+
+class Interrupted(BaseModel):
+    """Where the graph paused for a human, and which rules made it pause."""
+
+    approval_id: str
+    tool: str
+    action: str
+    risk_level: str
+    rules: list[str]
+    reasons: list[str]
+    decision: str | None = None
+
+
+class CaseRun(BaseModel):
+    """Everything one case produced."""
+
+    case_id: str
+    thread_id: str
+    nodes: list[str] = Field(default_factory=list)
+    clusters: list[str] = Field(default_factory=list)
+    events: list[dict[str, JsonValue]] = Field(default_factory=list)
+    interrupts: list[Interrupted] = Field(default_factory=list)
+    calls: list[ActualCall] = Field(default_factory=list)
+    store: StoreState = Field(default_factory=StoreState)
+    reply: str = ""
+    alerts: int = 0
+    approvals: list[str] = Field(default_factory=list)
+    audit_executed: dict[str, int] = Field(default_factory=dict)
+    effects_applied: dict[str, int] = Field(default_factory=dict)
+    executed_high_unapproved: list[str] = Field(default_factory=list)
+    sandbox_writes: dict[str, int] | None = None
+    run_info: dict[str, Any] = Field(default_factory=dict)
+    tokens: int = 0
+    cost_eur: str = "0"
+    latency_s: float = 0.0
+    problems: list[str] = Field(default_factory=list)
+    error: str | None = None
+    unused_decisions: int = 0
+
+
+@dataclass
+class Recording:
+    """What ``--record`` records from: the sandbox and the scripted model unless configured."""
+
+    sandbox: SandboxServer | None
+    model_base_url: str | None
+    real_model: bool
+    settings: Settings
+
+
+@dataclass
+class RunOptions:
+    record: bool = False
+    cassettes: Path = CASSETTES_DIR
+    recording: Recording | None = None
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="royal-eval-")))
+
+
+def cassette_path(options: RunOptions, suite: Suite, case: Case) -> Path:
+    return options.cassettes / suite.suite / f"{case.id}.yaml"
+
+
+def _policy_file(overrides: PolicyOverrides, directory: Path) -> Path | None:
+    if not overrides.rules:
+        return None
+    data = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
+    known = {rule["id"]: rule for rule in data["rules"]}
+    for rule_id, fields in overrides.rules.items():
+        if rule_id not in known:
+            raise ValueError(f"policy override names an unknown rule {rule_id!r}")
+        known[rule_id].update(fields)
+    path = directory / "policy.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    PolicyEngine.load(path)  # a bad override fails here, with the policy's own message
+    return path
+
+
+def _settings(case: Case, options: RunOptions, data_dir: Path, label: dict[str, Any]) -> Settings:
+    policy = _policy_file(case.policy, data_dir)
+    common: dict[str, Any] = {
+        "royal_data_dir": data_dir,
+        "royal_policy_file": policy,
+        "royal_kill_switch": case.policy.kill_switch,
+        "database_url": None,
+        "redis_url": None,
+        "royal_env": "test",
+    }
+    if options.record and options.recording is not None:
+        rec = options.recording
+        base = rec.settings.model_dump()
+        base.update(common)
+        if rec.sandbox is not None:
+            base.update(royal_sandbox_host=rec.sandbox.host, royal_sandbox_port=rec.sandbox.port)
+        if not rec.real_model:
+            base.update(openai_api_key=SCRIPTED_KEY, openai_base_url=rec.model_base_url)
+        return Settings.model_validate(base)
+    services = label.get("services", {})
+    if any(mode != "sandbox" for mode in services.values()):
+        raise RuntimeError(
+            f"the cassette was recorded from real services ({services}); replay supports "
+            "sandbox recordings only"
+        )
+    models = label.get("models", {})
+    return Settings(
+        **common,
+        royal_sandbox_host="sandbox.test",
+        royal_sandbox_port=80,
+        openai_api_key=SCRIPTED_KEY,
+        openai_base_url=label.get("model_base_url", f"{MODEL_HOST}/v1"),
+        royal_model_ceo=models.get("ceo", "gpt-4o"),
+        royal_model_cluster=models.get("cluster", "gpt-4o-mini"),
+        royal_model_copywriting=models.get("copywriting", "gpt-4o-mini"),
+        shopify_shop=None,
+        shopify_access_token=None,
+        shopify_api_key=None,
+        shopify_api_secret=None,
+        github_token=None,
+        cj_api_key=None,
+        printful_token=None,
+    )
+
+
+def recording_label(settings: Settings, recording: Recording) -> dict[str, Any]:
+    return {
+        "recorded_with": (
+            "real OpenAI-compatible model" if recording.real_model else "scripted model server"
+        )
+        + " + "
+        + ("royal sandbox" if recording.sandbox is not None else "real services"),
+        "model_base_url": MODEL_HOST + "/v1"
+        if not recording.real_model
+        else settings.openai_base_url,
+        "models": {
+            "ceo": settings.royal_model_ceo,
+            "cluster": settings.royal_model_cluster,
+            "copywriting": settings.royal_model_copywriting,
+        },
+        "services": {
+            "shopify": settings.shopify_mode.value,
+            "github": settings.github_mode.value,
+            "cj": settings.cj_mode.value,
+            "printful": settings.printful_mode.value,
+        },
+        "sandbox_seed": settings.royal_sandbox_seed,
+    }
+
+
+def _addresses(options: RunOptions) -> dict[str, str]:
+    rec = options.recording
+    if not options.record or rec is None:
+        return {}
+    found: dict[str, str] = {}
+    if rec.sandbox is not None:
+        found[rec.sandbox.url] = SANDBOX_HOST
+    if rec.model_base_url is not None and not rec.real_model:
+        found[rec.model_base_url.removesuffix("/v1")] = MODEL_HOST
+    return found
+
+
+def _prepare_sandbox(case: Case, options: RunOptions) -> None:
+    rec = options.recording
+    if not options.record or rec is None or rec.sandbox is None:
+        return
+    rec.sandbox.sandbox.reset()
+    for service, faults in case.fixture.faults.items():
+        rec.sandbox.sandbox.faults.set(service, FaultSettings(**faults.model_dump()))
+
+
+@asynccontextmanager
+async def _quiet() -> AsyncIterator[None]:
+    with warnings.catch_warnings():
+        # langchain-openai's structured output serialises its parsed pydantic object into a
+        # field typed None, and pydantic warns about it; the value is still returned intact.
+        warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
+        yield
+
+
+async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
+    """Run ``case`` to completion (or to an interrupt the script leaves pending)."""
+    run = CaseRun(case_id=case.id, thread_id=f"eval-{suite.suite}-{case.id}")
+    data_dir = options.workdir / suite.suite / case.id
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = cassette_path(options, suite, case)
+    started = time.perf_counter()
+    try:
+        label: dict[str, Any] = {}
+        if not options.record:
+            from evals.cassettes import read_label
+
+            label = read_label(path)
+        settings = _settings(case, options, data_dir, label)
+        if options.record and options.recording is not None:
+            label = recording_label(settings, options.recording)
+        _prepare_sandbox(case, options)
+        async with _quiet():
+            with open_tape(path, _addresses(options), record=options.record, label=label) as tape:
+                try:
+                    async with open_engine(settings) as engine:
+                        await _drive(engine, case, run)
+                        await _collect(engine, run)
+                finally:
+                    run.store = store_state(tape.exchanges)
+                    run.problems.extend(tape.problems())
+                    _sandbox_writes(run, options)
+    except Exception as exc:  # a case that crashes is a failed case, not a crashed suite
+        run.error = f"{type(exc).__name__}: {exc}"
+    run.latency_s = round(time.perf_counter() - started, 3)
+    return run
+
+
+def _sandbox_writes(run: CaseRun, options: RunOptions) -> None:
+    rec = options.recording
+    if options.record and rec is not None and rec.sandbox is not None:
+        counts = rec.sandbox.sandbox.ledger.counts()
+        run.sandbox_writes = {k: v for k, v in counts.items() if k.startswith("shopify.")}
+
+
+async def _drive(engine: Engine, case: Case, run: CaseRun) -> None:
+    decisions = list(case.decisions)
+    if case.kind == "chat":
+        for text in case.turns:
+            await _stream(engine, run, {"messages": [HumanMessage(text)]}, engine.graph)
+            await _decide(engine, run, decisions, engine.graph)
+    else:
+        spec = case.probe if case.probe is not None else case.tool
+        assert spec is not None
+        graph = compile_probe(spec, engine.persistence.checkpointer)
+        await _stream(engine, run, {}, graph)
+        await _decide(engine, run, decisions, graph)
+    run.unused_decisions = len(decisions)
+
+
+async def _stream(engine: Engine, run: CaseRun, payload: Any, graph: Any) -> None:
+    async for namespace, mode, chunk in graph.astream(
+        payload,
+        thread_config(run.thread_id),
+        context=engine.context(),
+        stream_mode=STREAM_MODES,
+        subgraphs=True,
+    ):
+        if mode == "updates" and isinstance(chunk, dict):
+            prefix = "/".join(part.split(":")[0] for part in namespace)
+            for node in chunk:
+                if node == "__interrupt__":
+                    continue
+                run.nodes.append(f"{prefix}/{node}" if prefix else node)
+                if namespace and prefix not in run.clusters:
+                    run.clusters.append(prefix.split("/")[0])
+        elif mode == "custom" and isinstance(chunk, dict):
+            run.events.append(chunk)
+
+
+async def _decide(engine: Engine, run: CaseRun, decisions: list[Decision], graph: Any) -> None:
+    """Answer pending interrupts from the script, in a stable order, until none is left."""
+    while True:
+        state = await graph.aget_state(thread_config(run.thread_id))
+        pending = sorted(
+            (i for i in state.interrupts if isinstance(i.value, dict)),
+            key=lambda i: (str(i.value.get("tool")), str(i.value.get("title"))),
+        )
+        if not pending or not decisions:
+            for item in pending:
+                run.interrupts.append(_interrupted(item.value, None))
+            return
+        resume: dict[str, Any] = {}
+        expire: list[ApprovalRecord] = []
+        for item in pending:
+            if not decisions:
+                break
+            decision = decisions.pop(0)
+            run.interrupts.append(_interrupted(item.value, decision.decision))
+            record = await engine.services.approvals.get(str(item.value["approval_id"]))
+            assert record is not None, "an interrupt without its approval record"
+            if decision.decision == "expire":
+                expire.append(record)
+                continue
+            answer: dict[str, Any] = {"decision": decision.decision}
+            if decision.notes:
+                answer["notes"] = decision.notes
+            if decision.args is not None:
+                proposed = item.value.get("args") or {}
+                answer["args"] = {**proposed, **decision.args}
+            resume.update(engine.decision_resume(record, answer, decided_by=decision.by))
+        if expire:
+            latest = max(r.deadline for r in expire if r.deadline is not None)
+            await engine.services.approvals.expire_due(latest + timedelta(seconds=1))
+            for record in expire:
+                resume[record.interrupt_id] = {"decision": "expire"}
+        await _stream(engine, run, Command(resume=resume), graph)
+
+
+def _interrupted(value: dict[str, Any], decision: str | None) -> Interrupted:
+    return Interrupted(
+        approval_id=str(value.get("approval_id")),
+        tool=str(value.get("tool")),
+        action=str(value.get("action") or ""),
+        risk_level=str(value.get("risk_level")),
+        rules=[str(r) for r in value.get("matched_rules") or []],
+        reasons=[str(r) for r in value.get("reasons") or []],
+        decision=decision,
+    )
+
+
+async def _collect(engine: Engine, run: CaseRun) -> None:
+    services = engine.services
+    audit = (
+        await services.audit.list(thread_id=run.thread_id, newest_first=False, limit=500)
+    ).items
+    approvals = (await services.approvals.list(thread_id=run.thread_id, limit=200)).items
+    effects = await services.effects.list_for_thread(run.thread_id)
+    run.calls = trajectory(audit, approvals, effects)
+    run.alerts = sum(1 for entry in audit if entry.event == "alert")
+    run.approvals = sorted(_approval_status(r) for r in approvals)
+    executed: dict[str, int] = {}
+    for entry in audit:
+        if entry.event != "action.executed":
+            continue
+        key = str(entry.payload.get("idempotency_key"))
+        executed[key] = executed.get(key, 0) + 1
+        approved = entry.payload.get("approved") is True
+        if entry.risk_level == "HIGH" and not approved:
+            run.executed_high_unapproved.append(f"{entry.action_kind} ({key})")
+    run.audit_executed = executed
+    run.effects_applied = {}
+    for effect in effects:
+        if effect.status.value.lower() == "applied":
+            run.effects_applied[effect.idempotency_key] = (
+                run.effects_applied.get(effect.idempotency_key, 0) + 1
+            )
+    state = await engine.graph.aget_state(thread_config(run.thread_id))
+    values = state.values or {}
+    messages = values.get("messages") or []
+    run.reply = str(messages[-1].content) if messages else ""
+    info = values.get("run_info") or {}
+    run.run_info = info if isinstance(info, dict) else {}
+    usage = run.run_info.get("usage") or {}
+    total = usage.get("total") if isinstance(usage, dict) else None
+    if isinstance(total, dict):
+        run.tokens = int(total.get("input_tokens") or 0) + int(total.get("output_tokens") or 0)
+        run.cost_eur = str(total.get("cost_eur") or "0")
+
+
+def _approval_status(record: ApprovalRecord) -> str:
+    if record.status.value.lower() == "approved" and record.modified_args is not None:
+        return "modified"
+    return record.status.value.lower()
