@@ -9,6 +9,8 @@ checkpoint writes do not queue behind app transactions for the file lock.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -134,7 +136,21 @@ async def open_persistence(
             await sqlite_saver.setup()
             await sqlite_store.setup()
             checkpointer, store = sqlite_saver, sqlite_store
+        stack.push_async_callback(_stop_batching, store)
         yield Persistence(checkpointer=checkpointer, store=store, database=database)
+
+
+async def _stop_batching(store: BaseStore) -> None:
+    """Stop the store's background batching task while its event loop still runs.
+
+    LangGraph's batched stores only cancel it when garbage-collected, often after the loop has
+    closed ("Task was destroyed but it is pending").
+    """
+    task = getattr(store, "_task", None)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _prepared(path: Path) -> str:
