@@ -1,5 +1,5 @@
-"""The server's tables: threads (what the LangGraph Server API lists and searches) and runs
-(the durable queue the workers claim from).
+"""The server's tables: threads (what the LangGraph Server API lists and searches), runs
+(the durable queue the workers claim from) and webhook deliveries (de-duplication by id).
 
 Checkpoints stay in LangGraph's own tables; a thread row holds what the API must search and
 list without opening checkpoints: metadata, status, the latest values and pending interrupts.
@@ -26,6 +26,7 @@ from storage.types import JsonColumn, UtcDateTime
 THREAD_STATUSES = ("idle", "busy", "interrupted", "error")
 RUN_STATUSES = ("pending", "running", "success", "error", "timeout", "interrupted")
 MULTITASK_STRATEGIES = ("reject", "interrupt", "rollback", "enqueue")
+CANCEL_ACTIONS = ("interrupt", "rollback")
 
 
 def _check_in(column: str, values: tuple[str, ...]) -> str:
@@ -72,7 +73,9 @@ runs = Table(
     Column("worker_id", String(255)),
     Column("lease_expires_at", UtcDateTime),
     Column("error", JsonColumn),
+    Column("cancel_action", String(16)),
     CheckConstraint(_check_in("status", RUN_STATUSES), name="status"),
+    CheckConstraint(_check_in("cancel_action", CANCEL_ACTIONS), name="cancel_action"),
     CheckConstraint(_check_in("multitask_strategy", MULTITASK_STRATEGIES), name="multitask"),
     Index("ix_runs_thread_id_created_at", "thread_id", "created_at"),
     Index("ix_runs_status_available_at", "status", "available_at"),
@@ -84,4 +87,16 @@ runs = Table(
         postgresql_where=text("status = 'running'"),
         sqlite_where=text("status = 'running'"),
     ),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("delivery_id", String(255), primary_key=True),
+    Column("topic", String(255), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("run_id", String(64)),
+    Column("payload", JsonColumn, nullable=False),
+    Index("ix_webhook_deliveries_received_at", "received_at"),
 )
