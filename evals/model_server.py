@@ -17,9 +17,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from langchain_core.messages import AIMessage, BaseMessage, convert_to_messages
 
-from evals.serving import LoopbackServer
 from nodes.offline import offline_registry
 from tools.llm import OfflineChatModel
+from tools.sandbox.runner import LoopbackServer
 
 #: ``created`` in every answer: a constant keeps re-recorded cassettes byte-comparable.
 CREATED = 1_700_000_000
