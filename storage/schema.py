@@ -162,5 +162,7 @@ goals = Table(
     Index("ix_goals_thread_id", "thread_id"),
 )
 
-# The server's tables (threads, runs) live in their own module on this same metadata.
+# The server's tables (threads, runs, webhook deliveries, users) live in their own modules
+# on this same metadata.
 from storage import runs_schema as _runs_schema  # noqa: E402, F401
+from storage import users_schema as _users_schema  # noqa: E402, F401

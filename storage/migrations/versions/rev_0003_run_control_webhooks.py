@@ -24,9 +24,7 @@ _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def upgrade() -> None:
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("cancel_action", sa.String(16)))
-        batch.create_check_constraint(
-            "cancel_action", "cancel_action IN ('interrupt', 'rollback')"
-        )
+        batch.create_check_constraint("cancel_action", "cancel_action IN ('interrupt', 'rollback')")
     op.create_table(
         "webhook_deliveries",
         sa.Column("source", sa.String(32), nullable=False),

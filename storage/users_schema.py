@@ -1,0 +1,25 @@
+"""People who sign in to the console: a name, a role and a password hash (never the password)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, Column, String, Table
+
+from storage.schema import metadata
+from storage.types import UtcDateTime
+
+USER_ROLES = ("viewer", "operator", "approver", "admin")
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        f"role IN ({', '.join(repr(role) for role in USER_ROLES)})",
+        name="role",
+    ),
+)
