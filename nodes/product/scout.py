@@ -9,6 +9,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from nodes.clusters import ClusterTask
 from nodes.context import Context, services_of
 from nodes.product.economics import eur, expected_margin
 from nodes.product.models import Candidate, Scores, SourcingParams
@@ -27,9 +28,14 @@ def keywords(text: str) -> list[str]:
 
 
 async def scout(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Find catalog items for the task and keep the best ``count * 3`` by score."""
+    """Find catalog items for the task and keep the best ``count * 3`` by score.
+
+    The task arrives as JSON when the graph is run on its own (API, webhooks): it is validated
+    here, at the graph's first step, and handed on typed.
+    """
     services = await services_of(runtime)
-    params = SourcingParams.of(state["task"])
+    task = ClusterTask.model_validate(state["task"])
+    params = SourcingParams.of(task)
     items = await _search(services, params)
     if params.max_price_eur is not None:
         items = [i for i in items if eur(i.cost.amount, i.cost.currency) < params.max_price_eur]
@@ -37,7 +43,7 @@ async def scout(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any
     shortlist = shortlist[: params.count * SHORTLIST_FACTOR]
     candidates = [await _candidate(services, item, params) for item in shortlist]
     ranked = sorted(candidates, key=lambda c: c.scores.total, reverse=True)
-    return {"candidates": ranked[: params.count * SHORTLIST_FACTOR]}
+    return {"task": task, "candidates": ranked[: params.count * SHORTLIST_FACTOR]}
 
 
 async def _search(services: Services, params: SourcingParams) -> list[CatalogItem]:

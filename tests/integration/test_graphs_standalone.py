@@ -12,6 +12,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.memory import InMemoryStore
+from pydantic import ValidationError
 
 from nodes.services import close_default_services
 from tests.integration.pipeline_support import point_at, writes
@@ -60,6 +61,28 @@ async def test_ceo_graph_runs_with_services_from_settings(
     assert writes(sandbox)["shopify.productSet"] == 1
     goals = await graph.store.asearch(("goals",))  # type: ignore[union-attr]
     assert [g.value["text"] for g in goals] == ["Find and publish a white glossy mug"]
+
+
+async def test_product_graph_takes_its_task_as_json(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, default_services_closed: None
+) -> None:
+    """How the API and the webhooks start it: the task is a JSON object, not a ClusterTask."""
+    from graphs.product import build_product_graph
+
+    point_at(monkeypatch, sandbox, None)
+    graph = build_product_graph().compile(checkpointer=InMemorySaver(), store=InMemoryStore())
+    task = {
+        "cluster": "product",
+        "title": "Re-check sourcing",
+        "instructions": "Find a white glossy mug",
+        "parameters": {"query": "white glossy mug", "count": 1},
+    }
+    result = await graph.ainvoke(
+        {"task": task, "goal": "Re-check sourcing"}, {"configurable": {"thread_id": "json-task"}}
+    )
+    assert [report.cluster for report in result["reports"]] == ["product"]
+    with pytest.raises(ValidationError):
+        await graph.ainvoke({"task": {"title": 3}}, {"configurable": {"thread_id": "bad-task"}})
 
 
 async def test_run_budget_stops_the_run_with_an_explanation(
