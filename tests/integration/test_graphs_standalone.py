@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -77,12 +78,12 @@ async def test_product_graph_takes_its_task_as_json(
         "instructions": "Find a white glossy mug",
         "parameters": {"query": "white glossy mug", "count": 1},
     }
-    result = await graph.ainvoke(
-        {"task": task, "goal": "Re-check sourcing"}, {"configurable": {"thread_id": "json-task"}}
-    )
+    as_json: Any = {"task": task, "goal": "Re-check sourcing"}
+    result = await graph.ainvoke(as_json, {"configurable": {"thread_id": "json-task"}})
     assert [report.cluster for report in result["reports"]] == ["product"]
+    bad: Any = {"task": {"title": 3}}
     with pytest.raises(ValidationError):
-        await graph.ainvoke({"task": {"title": 3}}, {"configurable": {"thread_id": "bad-task"}})
+        await graph.ainvoke(bad, {"configurable": {"thread_id": "bad-task"}})
 
 
 async def test_run_budget_stops_the_run_with_an_explanation(
