@@ -298,7 +298,15 @@ async def _record_decision(
         return current
     if decision.kind is DecisionKind.EXPIRE:
         await services.approvals.expire_due()
-        return await services.approvals.get(record.id) or current
+        swept = await services.approvals.get(record.id) or current
+        if not swept.is_pending:
+            return swept
+        # An expiry that arrives before the deadline is nobody's approval: it rejects.
+        decision = HumanDecision(
+            kind=DecisionKind.REJECT,
+            notes="an expiry arrived before the deadline; treated as a rejection",
+            decided_by=decision.decided_by,
+        )
     reclassified: StoredRiskLevel | None = None
     if decision.kind is DecisionKind.MODIFY and decision.args is not None:
         reclassified = _STORED_LEVEL[services.classify(proposal.rebuild(decision.args)).level]

@@ -309,6 +309,24 @@ async def test_expired_request_resumes_down_the_reject_path(
     assert context.applied == []
 
 
+async def test_an_expiry_before_the_deadline_rejects(
+    database: Database, clock: FrozenClock
+) -> None:
+    graph, context = build_graph(), _context(database, clock)
+    pending = await _pause(graph, context, "t-early-expire")
+    result = await graph.ainvoke(
+        Command(resume={pending.id: {"decision": "expire", "decided_by": "mallory"}}),
+        _config("t-early-expire"),
+        context=context,
+    )
+    assert result["outcome"]["status"] == GateStatus.REJECTED
+    assert context.applied == []
+    record = await context.gate.approvals.get_by_interrupt("t-early-expire", pending.id)
+    assert record is not None
+    assert record.status.value == "REJECTED"
+    assert record.decided_by == "mallory"
+
+
 async def test_late_approval_after_the_deadline_expires_instead(
     database: Database, clock: FrozenClock
 ) -> None:
