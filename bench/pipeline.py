@@ -4,7 +4,7 @@ Each run is one CEO chat turn on a new thread ("Find and publish a white glossy 
 scout, vet, price, decide, publish (MEDIUM: executes), answer — offline model, sandbox in
 process over loopback HTTP.
 
-    uv run python bench/pipeline.py [--runs 20] [--postgres-url postgresql://…/postgres]
+    uv run python -m bench.pipeline [--runs 20] [--postgres-url postgresql://…/postgres]
 """
 
 from __future__ import annotations
@@ -16,31 +16,16 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import psycopg
 from langchain_core.messages import HumanMessage
 
+from bench.support import temporary_postgres
 from server.engine import open_engine, thread_config
 from settings import Settings, reset_settings_cache
 from storage.langgraph import thread_checkpoint_bytes
 from tools.sandbox import SandboxServer
 
 GOAL = "Find and publish a white glossy mug"
-
-
-@contextmanager
-def temporary_postgres(admin_url: str) -> Iterator[str]:
-    name = f"royal_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def measure(label: str, runs: int) -> None:

@@ -1,6 +1,6 @@
 """Shopify client throughput and per-call overhead against an in-process sandbox.
 
-    uv run python bench/shopify_client.py [--seconds 2] [--redis-url redis://127.0.0.1:6379/15]
+    uv run python -m bench.shopify_client [--seconds 2] [--redis-url redis://127.0.0.1:6379/15]
 
 For each scenario it prints calls per second, mean latency, and the client's mean overhead per
 call: the time ``execute()`` took minus the time raw httpx spent posting that same request

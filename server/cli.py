@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from server import cli_approvals, cli_threads
+from server import cli_approvals, cli_threads, cli_users
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
 from server.cli_eval import eval_command
 from server.cli_serve import serve
+from server.cli_token import token
+from server.cli_worker import worker
 from server.config_view import configuration_rows
 from settings import Settings
 
@@ -32,9 +34,12 @@ sandbox_app = typer.Typer(help="The local emulators of Shopify, GitHub and the s
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
+app.add_typer(cli_users.app, name="users")
 app.command()(chat)
 app.command("eval")(eval_command)
 app.command()(serve)
+app.command()(token)
+app.command()(worker)
 
 
 def _status_table(statuses: list[ServiceStatus]) -> Table:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from server.cli_common import console, fail, load_settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def serve(
@@ -18,23 +23,76 @@ def serve(
         typer.Option(help="A langgraph.json whose graphs to serve [default: this project's]."),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, help="Runs executed concurrently.")] = 4,
+    no_workers: Annotated[
+        bool,
+        typer.Option(
+            "--no-workers",
+            help="Only serve the API; runs execute in `royal worker` processes (needs "
+            "DATABASE_URL and REDIS_URL shared with them).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the graphs as assistants over the LangGraph Server API until interrupted."""
+    """Serve the graphs as assistants over the LangGraph Server API until interrupted.
+
+    On SIGTERM: stop accepting, give in-flight runs ROYAL_SHUTDOWN_GRACE_SECONDS, re-queue
+    the rest for other workers, exit 0.
+    """
     import uvicorn
 
     from server.api import ApiRuntime, create_app
     from server.api.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
 
     settings = load_settings()
+    from server.api.auth import startup_problem
+
+    if (problem := startup_problem(settings, host)) is not None:
+        raise fail(problem)
     config_path = (config or DEFAULT_CONFIG).resolve()
     try:
         specs = read_specs(config_path)
     except GraphConfigError as exc:
         raise fail(str(exc)) from None
-    app = create_app(lambda: ApiRuntime.open(settings, config_path=config_path, workers=workers))
+    if no_workers and settings.redis_url is None:
+        raise fail("--no-workers needs REDIS_URL: streams come from the worker processes")
+    concurrency = 0 if no_workers else workers
+    app = create_app(
+        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
+    )
     names = ", ".join(spec.graph_id for spec in specs)
-    console.print(f"Serving {names} from {config_path} on http://{host}:{port}")
+    mode = " (API only)" if no_workers else ""
+    console.print(f"Serving {names} from {config_path} on http://{host}:{port}{mode}")
+    from server.logging_setup import configure_logging
+
+    configure_logging(settings.royal_log_format, settings.log_level)  # ROYAL_LOG_FORMAT
+    server = _graceful_server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            log_config=None,  # our handler (configure_logging) formats uvicorn's lines too
+            access_log=False,  # the API logs each request itself, with its request id
+            timeout_graceful_shutdown=max(int(settings.royal_shutdown_grace_seconds), 1),
+        )
+    )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        server.run()
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    if not server.started:
+        raise typer.Exit(3)  # uvicorn logged why (as `uvicorn.run` would exit)
+
+
+def _graceful_server(config: uvicorn.Config) -> uvicorn.Server:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGTERM after its graceful shutdown (the process then dies by the
+        signal); a shutdown done on request is a success, so exit 0 instead."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:
+                self._captured_signals = [s for s in self._captured_signals if s != sig]
+
+    return Server(config)

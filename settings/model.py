@@ -8,7 +8,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Values people paste from examples; accepted nowhere outside development.
@@ -44,6 +52,44 @@ class MissingSecretsError(RuntimeError):
 
 Secret = Annotated[SecretStr | None, Field(default=None)]
 
+#: HS256 keys shorter than the hash output are brute-forceable (RFC 7518 section 3.2).
+MIN_JWT_SECRET_BYTES = 32
+ApiRole = Literal["viewer", "operator", "approver", "admin"]
+
+
+class ApiKeyEntry(BaseModel):
+    """One ``name:role:key`` entry of ``ROYAL_API_KEYS``; the name is the recorded identity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+    role: ApiRole
+    key: SecretStr = Field(min_length=24, max_length=512)
+
+
+def parse_api_keys(raw: str) -> list[ApiKeyEntry]:
+    """Parse ``name:role:key,...``; errors name the entry and field, never echo a key."""
+    entries: list[ApiKeyEntry] = []
+    for number, item in enumerate((part.strip() for part in raw.split(",")), start=1):
+        if not item:
+            continue
+        name, role, key = [*item.split(":", 2), "", ""][:3]
+        try:
+            entry = ApiKeyEntry.model_validate(
+                {"name": name.strip(), "role": role.strip(), "key": key.strip()}
+            )
+        except ValidationError as exc:
+            fields = ", ".join(str(error["loc"][0]) for error in exc.errors())
+            raise ValueError(f"entry {number} is not name:role:key (bad {fields})") from None
+        entries.append(entry)
+    names = [entry.name for entry in entries]
+    keys = [entry.key.get_secret_value() for entry in entries]
+    if len(set(names)) != len(names) or len(set(keys)) != len(keys):
+        raise ValueError("names and keys must be unique")
+    if not entries:
+        raise ValueError("no entries")
+    return entries
+
 
 class Settings(BaseSettings):
     """All configuration, read from the environment and an optional ``.env`` file."""
@@ -68,10 +114,29 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the royal processes."
     )
+    royal_log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="Log lines of royal serve: json (one object per line with request and run "
+        "ids) or text.",
+    )
     app_url: str | None = Field(
         default=None, description="Public URL of the server (links in notifications, OAuth)."
     )
-    jwt_secret: Secret = Field(default=None, description="Signs API bearer tokens and sessions.")
+    jwt_secret: Secret = Field(
+        default=None,
+        description="Signs API bearer tokens (HS256, at least 32 characters) and sessions.",
+    )
+    royal_api_keys: Secret = Field(
+        default=None,
+        description="API keys for the HTTP API (sent as x-api-key): comma-separated "
+        "name:role:key entries, role viewer, operator, approver or admin, keys of 24+ characters.",
+    )
+    royal_approval_sweep_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often the API expires overdue approvals and resumes them (seconds).",
+    )
     encryption_key: Secret = Field(
         default=None, description="Encrypts stored third-party tokens at rest."
     )
@@ -83,7 +148,30 @@ class Settings(BaseSettings):
     )
     redis_url: Secret = Field(
         default=None,
-        description="Redis URL (redis://…). Unset: in-process queues and a local throttle bucket.",
+        description="Redis URL (redis://…): run events, wake-ups and cancels shared by API and "
+        "worker processes. Unset: in-process queues and a local throttle bucket.",
+    )
+
+    # --- server runs ---------------------------------------------------------------------
+    royal_run_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Lease on a running run, renewed every third of it; a run whose worker "
+        "stops renewing is re-queued and resumed by another worker.",
+    )
+    royal_shutdown_grace_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long in-flight runs may finish before they are stopped "
+        "and re-queued for another worker.",
+    )
+    royal_event_retention_seconds: int = Field(
+        default=600,
+        gt=0,
+        description="How long a finished run's events stay replayable (streams, join, "
+        "Last-Event-ID).",
     )
 
     # --- model ---------------------------------------------------------------------------
@@ -112,6 +200,11 @@ class Settings(BaseSettings):
     )
     royal_kill_switch: bool = Field(
         default=False, description="When true, every write waits for human approval."
+    )
+    royal_webhook_allow_private: bool = Field(
+        default=False,
+        description="Let run webhooks target loopback/private/link-local addresses (SSRF guard "
+        "off; for tests and trusted networks only).",
     )
 
     # --- Shopify -------------------------------------------------------------------------
@@ -196,6 +289,13 @@ class Settings(BaseSettings):
             raise ValueError("must be a shop domain like name.myshopify.com")
         return value
 
+    @field_validator("royal_api_keys")
+    @classmethod
+    def _api_keys_format(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_api_keys(value.get_secret_value())
+        return value
+
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
         if self.royal_env is Environment.PRODUCTION:
@@ -223,6 +323,12 @@ class Settings(BaseSettings):
         if self.shopify_access_token is None and self.shopify_api_key is None:
             missing.append("SHOPIFY_ACCESS_TOKEN (or SHOPIFY_API_KEY for client credentials)")
         return missing
+
+    def api_keys(self) -> list[ApiKeyEntry]:
+        """The configured API keys (empty when ``ROYAL_API_KEYS`` is unset)."""
+        if self.royal_api_keys is None:
+            return []
+        return parse_api_keys(self.royal_api_keys.get_secret_value())
 
     @property
     def sandbox_url(self) -> str:

@@ -72,7 +72,17 @@ async def _setup_postgres(
 ) -> None:
     """Run LangGraph's table migrations once at a time across every starting process."""
     async with pool.connection() as lock_connection:
-        await lock_connection.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+        # Try and retry rather than block: a session blocked in pg_advisory_lock holds a
+        # snapshot, which the holder's CREATE INDEX CONCURRENTLY waits for (an undetected
+        # deadlock when several processes start on a fresh database).
+        while True:
+            cursor = await lock_connection.execute(
+                "SELECT pg_try_advisory_lock(%s) AS locked", (_SETUP_LOCK_KEY,)
+            )
+            row = await cursor.fetchone()
+            if row is not None and row["locked"]:
+                break
+            await asyncio.sleep(0.1)
         try:
             for target in targets:
                 await target.setup()

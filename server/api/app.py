@@ -5,26 +5,53 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from server.api import errors, routes_assistants, routes_runs, routes_threads
+from server import console
+from server.api import (
+    approval_sweeper,
+    auth,
+    errors,
+    routes_assistants,
+    routes_ops,
+    routes_runs,
+    routes_threads,
+    routes_v1_agents,
+    routes_v1_approvals,
+    routes_v1_audit,
+    routes_v1_ceo,
+    routes_webhooks,
+)
+from server.api.http_observability import REQUEST_ID_HEADER, ObservabilityMiddleware
+from server.api.metrics import Metrics, MetricsCallback
 from server.api.runtime import ApiRuntime
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
-EXPOSED_HEADERS = ["content-location", "location", "x-pagination-total", "x-pagination-next"]
+EXPOSED_HEADERS = [
+    "content-location",
+    "location",
+    "x-pagination-total",
+    "x-pagination-next",
+    REQUEST_ID_HEADER,
+]
 
 
 def create_app(
     open_runtime: Callable[[], AbstractAsyncContextManager[ApiRuntime]],
 ) -> FastAPI:
     """An app that opens its runtime (graphs, persistence, workers) in its lifespan."""
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime() as runtime:
+        async with open_runtime() as runtime, approval_sweeper.sweeping(runtime):
             app.state.runtime = runtime
+            prices = runtime.services.models.prices if runtime.services else None
+            runtime.workers.callbacks.append(MetricsCallback(metrics, prices))
+            runtime.workers.on_start.append(metrics.run_started)
+            auth.warn_if_open(runtime.settings)
             yield
 
     app = FastAPI(
@@ -51,8 +78,16 @@ def create_app(
             )
         return await call_next(request)
 
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every answer
+    app.state.metrics = metrics
     errors.install(app)
-    app.include_router(routes_assistants.router)
-    app.include_router(routes_threads.router)
-    app.include_router(routes_runs.router)
+    guarded = [Depends(auth.authorize_request)]  # each route's role: auth.route_role
+    app.include_router(routes_assistants.router, dependencies=guarded)
+    app.include_router(routes_threads.router, dependencies=guarded)
+    app.include_router(routes_runs.router, dependencies=guarded)
+    for domain in (routes_v1_approvals, routes_v1_ceo, routes_v1_agents, routes_v1_audit):
+        app.include_router(domain.router, prefix="/api/v1")  # roles per route
+    app.include_router(routes_webhooks.router)  # authenticated by their HMAC signatures
+    app.include_router(routes_ops.router)
+    console.install(app)  # the web console: /console pages and static files
     return app

@@ -1,14 +1,15 @@
 """Per-run event buffers: what a worker emits, replayed to every stream and join of that run.
 
 ``EventBroker`` is the interface the API and the workers use; ``MemoryBroker`` keeps events in
-this process (one API process with in-process workers). A Redis implementation (fan-out across
-processes, replay for ``Last-Event-ID``) can replace it without touching either side.
+this process (one API process with in-process workers); ``RedisBroker`` (broker_redis.py) fans
+them out across processes and replays them for ``Last-Event-ID``. ``WorkerSignals`` carries
+wake-ups and cancel requests between processes; in one process the workers need none.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,6 +31,27 @@ class EventBroker(Protocol):
 
     def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
         """Every event of the run from the start (or after event id ``after``), live."""
+
+    def known(self, run_id: str) -> bool:
+        """Whether ``subscribe`` may have events of this finished run (else it is long gone)."""
+
+    async def aclose(self) -> None:
+        """Release what the broker holds (buffers, connections)."""
+
+
+class WorkerSignals(Protocol):
+    """Messages between processes: "a run is pending" and "cancel this run"."""
+
+    def wake_all(self) -> None:
+        """Tell every worker process to look for pending runs (fire and forget)."""
+
+    async def cancel_run(self, run_id: str, action: str) -> None:
+        """Tell the process executing ``run_id`` to cancel it."""
+
+    async def listen(
+        self, on_wake: Callable[[], None], on_cancel: Callable[[str, str], object]
+    ) -> None:
+        """Deliver messages to the callbacks until cancelled (reconnecting as needed)."""
 
 
 @dataclass
@@ -88,3 +110,6 @@ class MemoryBroker:
             handle.cancel()
         self._expiry.clear()
         self._buffers.clear()
+
+    async def aclose(self) -> None:
+        self.shutdown()

@@ -8,6 +8,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg import DataError as PsycopgDataError
+from sqlalchemy.exc import DataError
 
 from server.api.graphs import ContextError
 
@@ -30,6 +32,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ContextError)
     async def _bad_context(_request: Request, exc: ContextError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(PsycopgDataError)
+    async def _unstorable(_request: Request, exc: Exception) -> JSONResponse:
+        """A value the database refuses (a NUL character, a number out of range): the input's
+        fault, and its transaction was rolled back, so nothing was written."""
+        cause = exc.orig if isinstance(exc, DataError) else exc
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else "invalid value"
+        return JSONResponse(
+            status_code=422, content={"detail": f"a value cannot be stored: {reason}"}
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

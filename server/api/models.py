@@ -22,21 +22,36 @@ StreamMode = Literal[
     "checkpoints",
 ]
 SUPPORTED_STREAM_MODES: frozenset[str] = frozenset(
-    {"values", "updates", "messages-tuple", "custom", "debug", "tasks", "checkpoints"}
+    {
+        "values",
+        "updates",
+        "messages",
+        "messages-tuple",
+        "events",
+        "custom",
+        "debug",
+        "tasks",
+        "checkpoints",
+    }
 )
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
 MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
-SUPPORTED_STRATEGIES: frozenset[str] = frozenset({"reject", "enqueue", "interrupt"})
+SUPPORTED_STRATEGIES: frozenset[str] = frozenset({"reject", "enqueue", "interrupt", "rollback"})
+CancelAction = Literal["interrupt", "rollback"]
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+MAX_OFFSET = 1_000_000_000
+"""Deeper pages than this are refused (422) rather than overflowing the database's integers."""
+
+
 class Pagination(_Body):
     limit: int = Field(default=10, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class AssistantSearch(Pagination):
@@ -130,6 +145,7 @@ class RunCreate(_Body):
     on_completion: Literal["delete", "keep"] = "delete"
     after_seconds: float | None = Field(default=None, ge=0, le=86_400)
     durability: Literal["sync", "async", "exit"] | None = None
+    webhook: str | None = Field(default=None, min_length=1, max_length=2048)
 
     @model_validator(mode="after")
     def _input_or_command(self) -> RunCreate:
@@ -171,3 +187,20 @@ class RunCreate(_Body):
         kwargs["stream_mode"] = self.modes()
         kwargs["temporary"] = temporary
         return kwargs
+
+
+class RunsCancel(_Body):
+    """``POST /runs/cancel``: the runs of ``thread_id`` (all in flight, or ``run_ids``), or every
+    run in flight with ``status``."""
+
+    thread_id: str | None = Field(default=None, min_length=1)
+    run_ids: list[str] | None = Field(default=None, min_length=1, max_length=1000)
+    status: Literal["pending", "running", "all"] | None = None
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> RunsCancel:
+        if self.status is not None and (self.thread_id is not None or self.run_ids):
+            raise ValueError("send either status, or thread_id with run_ids, not both")
+        if self.status is None and self.thread_id is None:
+            raise ValueError("send status, or thread_id (with run_ids)")
+        return self

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
@@ -34,6 +34,14 @@ from storage import Database
 from storage.runs_schema import runs, threads
 
 INFLIGHT = ("pending", "running")
+
+
+class Lease(NamedTuple):
+    """What renewing a lease found: whether this worker still holds the run, and whether
+    someone asked (from another process) to cancel it."""
+
+    held: bool
+    cancel_action: str | None
 
 
 class ConflictError(RuntimeError):
@@ -89,6 +97,8 @@ class RunRow(BaseModel):
     worker_id: str | None
     lease_expires_at: datetime | None
     error: Any
+    cancel_action: str | None = None
+    """Set by a cancel request for a run executing in another process."""
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -312,11 +322,14 @@ class Store:
         if_not_exists: str,
         after_seconds: float | None,
         temporary: bool = False,
+        within: Callable[[AsyncConnection, str], Awaitable[None]] | None = None,
     ) -> tuple[RunRow, list[RunRow]]:
-        """Insert a pending run; returns it and the in-flight runs it supersedes (``interrupt``).
+        """Insert a pending run; returns it and the in-flight runs it supersedes (``interrupt``,
+        ``rollback``).
 
         Raises ``LookupError`` for an unknown thread (unless ``if_not_exists="create"``) and
-        ``ConflictError`` when ``reject`` meets a busy thread.
+        ``ConflictError`` when ``reject`` meets a busy thread. ``within(connection, run_id)``
+        runs last in the same transaction (webhook ingress records its delivery there).
         """
         now = self.clock()
         run_id = new_id()
@@ -360,7 +373,9 @@ class Store:
                 .where(threads.c.thread_id == thread_id)
                 .values(status="busy", metadata=stamped, updated_at=now)
             )
-        superseded = inflight if multitask_strategy == "interrupt" else []
+            if within is not None:
+                await within(connection, run_id)
+        superseded = inflight if multitask_strategy in ("interrupt", "rollback") else []
         row["options"] = row.pop("kwargs")
         return RunRow.model_validate(row), superseded
 
@@ -428,7 +443,8 @@ class Store:
         except IntegrityError:  # another worker started a run of that thread first
             return None
 
-    async def extend_lease(self, run_id: str, worker_id: str, lease: timedelta) -> bool:
+    async def extend_lease(self, run_id: str, worker_id: str, lease: timedelta) -> Lease:
+        """Renew the lease; the answer carries a cancel request made in another process."""
         async with self.database.transaction() as connection:
             result = await connection.execute(
                 update(runs)
@@ -438,6 +454,41 @@ class Store:
                     runs.c.status == "running",
                 )
                 .values(lease_expires_at=self.clock() + lease)
+                .returning(runs.c.cancel_action)
+            )
+            row = result.first()
+            return Lease(held=row is not None, cancel_action=None if row is None else row[0])
+
+    async def release_run(self, run_id: str, worker_id: str) -> bool:
+        """Put a run this worker is giving up (it is shutting down) back to pending now, for
+        another worker to resume, rather than waiting for its lease to lapse."""
+        now = self.clock()
+        async with self.database.transaction() as connection:
+            result = await connection.execute(
+                update(runs)
+                .where(
+                    runs.c.run_id == run_id,
+                    runs.c.worker_id == worker_id,
+                    runs.c.status == "running",
+                )
+                .values(
+                    status="pending",
+                    worker_id=None,
+                    lease_expires_at=None,
+                    available_at=now,
+                    updated_at=now,
+                )
+            )
+            return bool(result.rowcount)
+
+    async def request_cancel(self, run_id: str, action: str) -> bool:
+        """Record a cancel request for a running run, whichever process executes it (its
+        worker sees it on a Redis message or at its next heartbeat); False if not running."""
+        async with self.database.transaction() as connection:
+            result = await connection.execute(
+                update(runs)
+                .where(runs.c.run_id == run_id, runs.c.status == "running")
+                .values(cancel_action=action, updated_at=self.clock())
             )
             return bool(result.rowcount)
 
@@ -473,3 +524,43 @@ class Store:
     async def thread_has_inflight(self, thread_id: str) -> bool:
         async with self.database.read() as connection:
             return bool(await self._inflight(connection, thread_id))
+
+    # --- run control and thread copies (cancel many, rollback, copy) -------------------------
+    async def inflight_runs(
+        self,
+        *,
+        thread_id: str | None = None,
+        run_ids: Sequence[str] | None = None,
+        status: str = "all",
+    ) -> list[RunRow]:
+        """Runs pending or running (``status`` narrows to one), of a thread or by ids."""
+        statuses = INFLIGHT if status == "all" else (status,)
+        query = select(runs).where(runs.c.status.in_(statuses))
+        if thread_id is not None:
+            query = query.where(runs.c.thread_id == thread_id)
+        if run_ids is not None:
+            query = query.where(runs.c.run_id.in_(list(run_ids)))
+        async with self.database.read() as connection:
+            rows = await connection.execute(query.order_by(runs.c.created_at))
+            return [_run(row) for row in rows]
+
+    async def copy_thread(self, source: ThreadRow, thread_id: str | None = None) -> ThreadRow:
+        """A new thread with ``source``'s metadata and recorded state (not its runs)."""
+        async with self.database.transaction() as connection:
+            copied = await self._insert_thread(
+                connection, thread_id or new_id(), dict(source.metadata)
+            )
+            changes = {
+                "values": source.values,
+                "interrupts": source.interrupts,
+                "error": source.error,
+                "config": source.config,
+                "status": "idle" if source.status == "busy" else source.status,
+                "state_updated_at": source.state_updated_at,
+            }
+            await connection.execute(
+                update(threads).where(threads.c.thread_id == copied.thread_id).values(**changes)
+            )
+            found = await self._thread(connection, copied.thread_id)
+        assert found is not None
+        return found

@@ -6,18 +6,22 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 
+from policies.risk import Role
+from server.api import auth
+from server.api.auth import authorize_run
 from server.api.broker import RunEvent
 from server.api.deps import RuntimeDep, existing_run, existing_thread, served_graph
 from server.api.encoding import dumps
-from server.api.models import RunCreate, RunStatus
+from server.api.models import MAX_OFFSET, CancelAction, RunCreate, RunsCancel, RunStatus
 from server.api.repository import ConflictError, RunRow
 from server.api.runtime import ApiRuntime
 from server.api.sse import HEARTBEAT_SECONDS, with_heartbeats
+from server.api.webhooks_out import WebhookRefusedError, check_url
 from server.api.worker import RESULT_EVENT
 
 router = APIRouter()
@@ -35,6 +39,9 @@ async def create(
 ) -> RunRow:
     served = served_graph(runtime, body.assistant_id)
     served.context(body.context, None)  # a context that does not fit is a 422 now, not later
+    if body.webhook is not None:
+        await _check_webhook(runtime, body.webhook)
+    body = await authorize_run(runtime, thread_id, body)  # a resume that decides an approval
     try:
         run, superseded = await runtime.store.create_run(
             thread_id=thread_id,
@@ -51,17 +58,35 @@ async def create(
         raise HTTPException(status_code=404, detail=f"thread {thread_id} not found") from None
     except ConflictError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
+    action: CancelAction = "rollback" if body.multitask_strategy == "rollback" else "interrupt"
     for previous in superseded:
-        await cancel_run(runtime, previous)
+        await cancel_run(runtime, previous, action)
     runtime.workers.wake()
     return run
 
 
-async def cancel_run(runtime: ApiRuntime, run: RunRow) -> None:
-    if runtime.workers.cancel(run.run_id):
+async def _check_webhook(runtime: ApiRuntime, url: str) -> None:
+    sender = runtime.workers.webhooks
+    try:
+        if sender is not None:
+            await sender.check(url)
+        else:
+            await check_url(url, allow_private=False)
+    except WebhookRefusedError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+async def cancel_run(runtime: ApiRuntime, run: RunRow, action: CancelAction = "interrupt") -> None:
+    """Cancel a run wherever it is: executing here, still queued, or executing elsewhere.
+
+    ``rollback`` also deletes the run and the checkpoints it wrote (see ``worker._record``)."""
+    if runtime.workers.cancel(run.run_id, action):
         return
     if await runtime.store.cancel_pending(run.run_id):
-        await runtime.workers.settle_cancelled(run)
+        await runtime.workers.settle_cancelled(run, action)
+        return
+    # Running in another process (or just claimed): its worker acts on the request.
+    await runtime.workers.cancel_elsewhere(run.run_id, action)
 
 
 def _events(runtime: ApiRuntime, run: RunRow, after: int | None) -> AsyncIterator[RunEvent]:
@@ -122,7 +147,7 @@ def _stream_response(
 async def _only(events: AsyncIterator[RunEvent], modes: list[str]) -> AsyncIterator[RunEvent]:
     wanted = {"messages" if mode == "messages-tuple" else mode for mode in modes}
     async for event in events:
-        base = event.event.split("|", 1)[0]
+        base = event.event.split("|", 1)[0].split("/", 1)[0]  # messages/partial: messages
         if base in wanted or base in ("metadata", "error") or event.event.startswith("__"):
             yield event
 
@@ -184,7 +209,7 @@ async def list_runs(
     thread_id: str,
     runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     status: RunStatus | None = None,
 ) -> list[dict[str, Any]]:
     await existing_thread(runtime, thread_id)
@@ -218,6 +243,8 @@ def _parse_modes(values: list[str]) -> list[str]:
     """``stream_mode=a&stream_mode=b`` or one JSON array (the reference accepts both)."""
     modes: list[str] = []
     for value in values:
+        if not value:  # the Python SDK sends ``stream_mode=`` when it has none
+            continue
         if value.startswith("["):
             try:
                 parsed = json.loads(value)
@@ -265,16 +292,35 @@ async def cancel(
     run_id: str,
     runtime: RuntimeDep,
     wait: bool = False,
-    action: Literal["interrupt", "rollback"] = "interrupt",
+    action: CancelAction = "interrupt",
 ) -> Response:
     run = await existing_run(runtime, thread_id, run_id)
-    if action == "rollback":
-        raise HTTPException(status_code=422, detail="action=rollback is not supported yet")
     if run.status not in TERMINAL:
-        await cancel_run(runtime, run)
+        await cancel_run(runtime, run, action)
     if wait:
         return _wait_response(runtime, run, stateless=False)
     return Response(status_code=202, headers={"Content-Location": _run_path(run, False)})
+
+
+@router.post("/runs/cancel", status_code=204)
+async def cancel_many(
+    body: RunsCancel, runtime: RuntimeDep, action: CancelAction = "interrupt"
+) -> Response:
+    """Cancel the in-flight runs of a thread (or the listed ones), or all with a status.
+
+    Cancelling by status reaches every thread on the server: admins only.
+    """
+    principal = auth.current_principal()
+    if body.thread_id is None and principal is not None and not principal.has(Role.ADMIN):
+        raise auth.forbidden(principal, "cancel runs across threads (needs admin)")
+    if body.thread_id is not None:
+        await existing_thread(runtime, body.thread_id)
+        found = await runtime.store.inflight_runs(thread_id=body.thread_id, run_ids=body.run_ids)
+    else:
+        found = await runtime.store.inflight_runs(status=body.status or "all")
+    for run in found:
+        await cancel_run(runtime, run, action)
+    return Response(status_code=204)
 
 
 # --- stateless runs ------------------------------------------------------------------------

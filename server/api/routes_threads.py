@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from langchain_core.runnables import RunnableConfig
 
+from server.api import checkpoints
 from server.api.deps import RuntimeDep, existing_thread
 from server.api.encoding import jsonable
 from server.api.graphs import ServedGraph
@@ -109,6 +110,22 @@ async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
     await runtime.store.delete_thread(thread_id)
     await runtime.checkpointer.adelete_thread(thread_id)
     return Response(status_code=204)
+
+
+@router.post("/{thread_id}/copy")
+async def copy_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """A new thread with this one's metadata, state and every checkpoint (same ids), so its
+    history matches; the two evolve independently afterwards."""
+    thread = await existing_thread(runtime, thread_id)
+    if await runtime.store.thread_has_inflight(thread_id):
+        raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
+    copied = await runtime.store.copy_thread(thread)
+    try:
+        await checkpoints.copy_thread(runtime.checkpointer, thread_id, copied.thread_id)
+    except BaseException:
+        await runtime.store.delete_thread(copied.thread_id)
+        raise
+    return copied.to_api()
 
 
 async def _state(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -13,8 +13,10 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
 from server.api.broker import MemoryBroker
+from server.api.broker_redis import RedisBroker
 from server.api.graphs import DEFAULT_CONFIG, ServedGraph, load_graphs
-from server.api.repository import Store
+from server.api.repository import INFLIGHT, Store
+from server.api.webhooks_out import WebhookSender
 from server.api.worker import Workers
 from settings import Settings, get_settings
 from storage.langgraph import open_persistence
@@ -24,14 +26,32 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def open_broker(settings: Settings, store: Store) -> MemoryBroker | RedisBroker:
+    """Redis when configured (API and worker processes share runs' events and signals), else
+    this process's memory (one process serves and executes)."""
+    retention = settings.royal_event_retention_seconds
+    if settings.redis_url is None:
+        return MemoryBroker(retention=retention)
+
+    async def finished(run_id: str) -> bool:
+        run = await store.get_run(run_id)
+        return run is None or run.status not in INFLIGHT
+
+    return RedisBroker.from_url(
+        settings.redis_url.get_secret_value(), finished, retention=retention
+    )
+
+
 @dataclass
 class ApiRuntime:
     graphs: dict[str, ServedGraph]
     store: Store
-    broker: MemoryBroker
+    broker: MemoryBroker | RedisBroker
     workers: Workers
     checkpointer: BaseCheckpointSaver[str]
     services: Services | None
+    settings: Settings = field(default_factory=get_settings)
+    """What the process was opened with (webhook secrets, Redis URL for readiness)."""
     started_at: datetime = field(default_factory=utcnow)
     unexpected_errors: int = 0
     """Requests that ended in a 500: tests assert bad input never gets here."""
@@ -59,15 +79,20 @@ class ApiRuntime:
                     Services.open(settings, database=persistence.database)
                 )
             store = Store(persistence.database, clock=utcnow)
-            broker = MemoryBroker()
-            stack.callback(broker.shutdown)
+            broker = open_broker(settings, store)
+            stack.push_async_callback(broker.aclose)
             pool = Workers(
                 store=store,
                 broker=broker,
                 graphs=graphs,
                 services=services,
                 concurrency=workers,
+                lease=timedelta(seconds=settings.royal_run_lease_seconds),
+                grace=settings.royal_shutdown_grace_seconds,
+                signals=broker if isinstance(broker, RedisBroker) else None,
             )
+            pool.webhooks = WebhookSender(allow_private=settings.royal_webhook_allow_private)
+            stack.push_async_callback(pool.webhooks.aclose)  # after the pool stops
             pool.start()
             stack.push_async_callback(pool.stop)
             yield cls(
@@ -77,4 +102,5 @@ class ApiRuntime:
                 workers=pool,
                 checkpointer=persistence.checkpointer,
                 services=services,
+                settings=settings,
             )

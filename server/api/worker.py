@@ -11,21 +11,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import uuid
-from collections.abc import AsyncIterator, Mapping
-from datetime import timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command, Send
 
 from nodes.services import Services
-from server.api.broker import EventBroker
+from server.api import checkpoints
+from server.api.broker import EventBroker, WorkerSignals
 from server.api.encoding import jsonable
 from server.api.graphs import ServedGraph
 from server.api.repository import RunRow, Store
 from server.api.state import checkpoint_status, thread_interrupts
+from server.api.stream_parts import LegacyMessages, graph_parts
+from server.api.webhooks_out import WebhookSender
+from server.logging_setup import bind_run
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +60,9 @@ def build_command(spec: Mapping[str, Any]) -> Command[Any]:
     return Command(resume=spec.get("resume"), update=update, goto=gotos)
 
 
-def run_config(run: RunRow, graph_id: str) -> RunnableConfig:
+def run_config(
+    run: RunRow, graph_id: str, callbacks: Sequence[BaseCallbackHandler] = ()
+) -> RunnableConfig:
     options = run.options.get("config") or {}
     configurable: dict[str, Any] = {**(options.get("configurable") or {})}
     configurable["thread_id"] = run.thread_id
@@ -76,17 +86,23 @@ def run_config(run: RunRow, graph_id: str) -> RunnableConfig:
         config["tags"] = list(options["tags"])
     if options.get("recursion_limit"):
         config["recursion_limit"] = int(options["recursion_limit"])
+    if callbacks:
+        config["callbacks"] = list(callbacks)
     return config
 
 
 def lg_modes(requested: list[str]) -> list[str]:
     """LangGraph stream modes for the requested API modes (values/updates always, for
-    the final result and for interrupts)."""
+    the final result and for interrupts; ``events`` is not a LangGraph mode but a way of
+    running the graph, see ``stream_parts``)."""
     modes = {"messages" if mode == "messages-tuple" else mode for mode in requested}
-    return sorted(modes | {"values", "updates"})
+    return sorted((modes - {"events"}) | {"values", "updates"})
 
 
 class Workers:
+    webhooks: WebhookSender | None = None
+    """Sends run webhooks; set by the runtime (none: webhooks are not sent)."""
+
     def __init__(
         self,
         *,
@@ -97,61 +113,115 @@ class Workers:
         concurrency: int = 4,
         lease: timedelta = timedelta(seconds=30),
         poll_interval: float = 1.0,
+        grace: float = 10.0,
+        signals: WorkerSignals | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
         self.graphs = graphs
         self.services = services
         self.concurrency = concurrency
+        """Runs executed at once; 0 for an API process that only enqueues (``--no-workers``)."""
         self.lease = lease
         self.poll_interval = poll_interval
-        self.worker_id = f"royal-{uuid.uuid4().hex[:12]}"
+        self.grace = grace
+        self.signals = signals
+        """Wake-ups and cancel requests to and from other processes (Redis), if scaled out."""
+        self.worker_id = f"royal-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
         self._running: dict[str, asyncio.Task[None]] = {}
         self._cancel_reasons: dict[str, str] = {}
         self._stopping = False
+        self.callbacks: list[BaseCallbackHandler] = []
+        """LangChain callbacks passed into every run (the API's metrics)."""
+        self.on_start: list[Callable[[RunRow], None]] = []
+        """Called with each claimed run before it executes (the start-delay metric)."""
 
     # --- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
+        if self.concurrency <= 0:
+            return  # an API-only process: runs execute in `royal worker` processes
         self._loops = [
             asyncio.create_task(self._loop(), name=f"{self.worker_id}-{i}")
             for i in range(self.concurrency)
         ]
         self._loops.append(asyncio.create_task(self._reaper(), name=f"{self.worker_id}-reaper"))
+        if self.signals is not None:
+            listener = self.signals.listen(self._wake.set, self.cancel)
+            self._loops.append(asyncio.create_task(listener, name=f"{self.worker_id}-signals"))
 
-    async def stop(self, grace: float = 10.0) -> None:
-        """Stop claiming; give in-flight runs ``grace`` seconds, then cancel them (re-queued
-        by the lease reaper of whichever process runs next)."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop claiming; give in-flight runs ``grace`` seconds (default: the pool's), then
+        cancel them and put them back to pending at once for another worker to resume."""
         self._stopping = True
         self._wake.set()
-        running = list(self._running.values())
-        if running:
-            _, late = await asyncio.wait(running, timeout=grace)
-            for task in late:
-                task.cancel()
+        if self._running:
+            await asyncio.wait(
+                list(self._running.values()), timeout=self.grace if grace is None else grace
+            )
+        late = {run_id: task for run_id, task in self._running.items() if not task.done()}
+        for task in late.values():
+            task.cancel()
+        await asyncio.gather(*late.values(), return_exceptions=True)
+        for run_id in late:
+            await self._release(run_id)
+        if late and self.signals is not None:
+            self.signals.wake_all()
         for loop in self._loops:
             loop.cancel()
-        await asyncio.gather(*self._loops, *running, return_exceptions=True)
+        await asyncio.gather(*self._loops, return_exceptions=True)
+
+    def _stop_requested(self) -> bool:
+        return self._stopping
+
+    async def _release(self, run_id: str) -> None:
+        """Hand a run this process gives up back to the queue (a no-op if it finished)."""
+        try:
+            if await self.store.release_run(run_id, self.worker_id):
+                logger.warning("run %s stopped by shutdown: re-queued", run_id)
+        except Exception:
+            logger.exception("re-queueing run %s failed (its lease will lapse)", run_id)
 
     def wake(self) -> None:
+        """A run may be ready: look now, here and (scaled out) in every worker process."""
         self._wake.set()
+        if self.signals is not None:
+            self.signals.wake_all()
 
-    def cancel(self, run_id: str) -> bool:
+    def cancel(self, run_id: str, action: str = "interrupt") -> bool:
         """Cancel a run executing in this process; False if it is not running here."""
         task = self._running.get(run_id)
         if task is None:
             return False
-        self._cancel_reasons[run_id] = "cancelled"
+        self._cancel_reasons[run_id] = action
         task.cancel()
+        return True
+
+    async def cancel_elsewhere(self, run_id: str, action: str = "interrupt") -> bool:
+        """Ask whichever process executes ``run_id`` to cancel it: recorded in the database
+        (seen at that worker's next heartbeat) and announced over Redis (seen at once)."""
+        if not await self.store.request_cancel(run_id, action):
+            return False
+        if self.signals is not None:
+            await self.signals.cancel_run(run_id, action)
         return True
 
     def is_running(self, run_id: str) -> bool:
         return run_id in self._running
 
-    async def settle_cancelled(self, run: RunRow) -> None:
-        """Record a run cancelled before it started (its waiters get the thread's values)."""
-        await self._record(run, self.graphs.get(run.assistant_id), "interrupted", None, None)
+    @property
+    def alive(self) -> bool:
+        """Claim loops are running, or this process runs none (readiness asks)."""
+        if self.concurrency <= 0:
+            return not self._stopping
+        return not self._stopping and any(not loop.done() for loop in self._loops)
+
+    async def settle_cancelled(self, run: RunRow, action: str = "interrupt") -> None:
+        """Record a run cancelled before it started (its waiters get the thread's values);
+        ``rollback`` deletes it."""
+        status = "rollback" if action == "rollback" else "interrupted"
+        await self._record(run, self.graphs.get(run.assistant_id), status, None, None)
 
     # --- loops -----------------------------------------------------------------------------
     async def _loop(self) -> None:
@@ -161,6 +231,9 @@ class Workers:
             except Exception:
                 logger.exception("claiming a run failed")
                 run = None
+            if run is not None and self._stop_requested():
+                await self._release(run.run_id)  # stop() began while this claim was made
+                return
             if run is None:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -169,6 +242,8 @@ class Workers:
             self._wake.set()  # there may be more: let another loop look
             task = asyncio.create_task(self._execute(run), name=f"run-{run.run_id}")
             self._running[run.run_id] = task
+            if run.cancel_action is not None:  # cancelled while its previous worker had it
+                self.cancel(run.run_id, run.cancel_action)
             try:
                 await asyncio.shield(task)
             except asyncio.CancelledError:
@@ -187,29 +262,51 @@ class Workers:
                 logger.exception("re-queueing expired runs failed")
 
     async def _heartbeat(self, run: RunRow) -> None:
+        """Renew the lease; act on a cancel request from another process; stop the run if
+        the lease was lost (it was re-queued: another worker may be resuming it)."""
         while True:
             await asyncio.sleep(max(self.lease.total_seconds() / 3, 0.2))
-            await self.store.extend_lease(run.run_id, self.worker_id, self.lease)
+            try:
+                lease = await self.store.extend_lease(run.run_id, self.worker_id, self.lease)
+            except Exception:
+                logger.exception("renewing the lease of run %s failed", run.run_id)
+                continue
+            task = self._running.get(run.run_id)
+            if not lease.held:
+                logger.warning("run %s lost its lease: stopping it here", run.run_id)
+                if task is not None:
+                    task.cancel()
+                return
+            if lease.cancel_action is not None and run.run_id not in self._cancel_reasons:
+                self.cancel(run.run_id, lease.cancel_action)
 
     # --- one run ---------------------------------------------------------------------------
     async def _execute(self, run: RunRow) -> None:
         served = self.graphs.get(run.assistant_id)
+        bind_run(run.run_id, run.thread_id)
+        logger.info("run started", extra={"assistant_id": run.assistant_id, "attempt": run.attempt})
+        for hook in self.on_start:
+            hook(run)
         heartbeat = asyncio.create_task(self._heartbeat(run))
         status, error, result = "success", None, None
+        before: checkpoints.ThreadSnapshot | None = None
+        started_at = datetime.now(UTC)
         try:
             if served is None:
                 raise LookupError(f"assistant {run.assistant_id} is no longer served")
+            before = await _before(run, served)
             await self.broker.publish(
                 run.run_id, "metadata", {"run_id": run.run_id, "attempt": run.attempt}
             )
             result, interrupted = await self._stream(run, served)
             status = "interrupted" if interrupted else "success"
         except asyncio.CancelledError:
-            status = "interrupted"
             error = None
-            if self._cancel_reasons.pop(run.run_id, None) is None:
+            action = self._cancel_reasons.pop(run.run_id, None)
+            if action is None:
                 heartbeat.cancel()
                 raise  # shutting down: the lease lapses and the run is resumed elsewhere
+            status = "rollback" if action == "rollback" else "interrupted"
         except Exception as exc:
             logger.exception("run %s failed", run.run_id)
             status = "error"
@@ -217,13 +314,13 @@ class Workers:
             await self.broker.publish(run.run_id, "error", error)
         finally:
             heartbeat.cancel()
-        await self._record(run, served, status, error, result)
+        await self._record(run, served, status, error, result, before, started_at)
 
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
         kwargs = run.options
         requested: list[str] = kwargs.get("stream_mode") or ["values"]
         subgraphs = bool(kwargs.get("stream_subgraphs"))
-        config = run_config(run, served.graph_id)
+        config = run_config(run, served.graph_id, self.callbacks)
         graph = served.graph
         if kwargs.get("command") is not None:
             graph_input: Any = build_command(kwargs["command"])
@@ -237,18 +334,17 @@ class Workers:
         for name in ("interrupt_before", "interrupt_after", "durability"):
             if kwargs.get(name) is not None:
                 options[name] = kwargs[name]
-        stream: AsyncIterator[Any] = graph.astream(
+        legacy = LegacyMessages()
+        stream = graph_parts(
+            graph,
             graph_input,
             config,
+            modes=lg_modes(requested),
+            events="events" in requested,
             context=served.context(kwargs.get("context"), self.services),
-            stream_mode=lg_modes(requested),  # type: ignore[arg-type]
-            subgraphs=True,
             **options,
         )
-        async for item in stream:
-            namespace: tuple[str, ...] = item[0]
-            mode: str = item[1]
-            chunk: Any = item[2]
+        async for namespace, mode, chunk in stream:
             root = not namespace
             if root and mode == "values":
                 last_values = chunk
@@ -258,12 +354,17 @@ class Workers:
                     await self.broker.publish(
                         run.run_id, "values", jsonable({"__interrupt__": chunk["__interrupt__"]})
                     )
-            api_mode = "messages-tuple" if mode == "messages" else mode
-            if api_mode not in requested or (namespace and not subgraphs and mode != "messages"):
-                continue
             suffix = "|" + "|".join(namespace) if namespace and subgraphs else ""
-            name = ("messages" if mode == "messages" else mode) + suffix
-            await self.broker.publish(run.run_id, name, jsonable(chunk))
+            if mode == "messages":  # a subgraph's messages stream even without subgraphs
+                if "messages-tuple" in requested:
+                    await self.broker.publish(run.run_id, "messages" + suffix, jsonable(chunk))
+                if "messages" in requested:
+                    for name, data in legacy.feed(*chunk):
+                        await self.broker.publish(run.run_id, name + suffix, data)
+                continue
+            if mode not in requested or (namespace and not subgraphs):
+                continue
+            await self.broker.publish(run.run_id, mode + suffix, jsonable(chunk))
         if last_values is None:
             snapshot = await graph.aget_state({"configurable": {"thread_id": run.thread_id}})
             last_values = snapshot.values
@@ -282,10 +383,24 @@ class Workers:
         status: str,
         error: Any,
         result: Any,
+        before: checkpoints.ThreadSnapshot | None = None,
+        started_at: datetime | None = None,
     ) -> None:
-        """Persist the outcome, then close the stream (so a join sees the final state)."""
+        """Persist the outcome, then close the stream (so a join sees the final state).
+
+        ``rollback``: the run's checkpoints and the run itself are deleted, leaving the thread
+        as it was before the run (``before``: its checkpoints then)."""
         try:
-            await self.store.finish_run(run.run_id, status, error)
+            if status == "rollback":
+                saver = None if served is None else served.graph.checkpointer
+                try:
+                    if isinstance(saver, BaseCheckpointSaver):
+                        await checkpoints.roll_back(saver, run.thread_id, run.run_id, before)
+                except Exception:  # still delete the run: a re-queued rollback would re-run it
+                    logger.exception("rolling back the checkpoints of run %s failed", run.run_id)
+                await self.store.delete_run(run.run_id)
+            else:
+                await self.store.finish_run(run.run_id, status, error)
             values: Any = None
             interrupts: dict[str, Any] = {}
             thread_status = "error" if error is not None else "idle"
@@ -308,6 +423,18 @@ class Workers:
             if body is None:
                 body = values
             await self.broker.publish(run.run_id, RESULT_EVENT, body)
+            webhook = run.options.get("webhook")
+            if webhook and status != "rollback" and self.webhooks is not None:
+                finished = await self.store.get_run(run.run_id)
+                payload = {
+                    **(finished or run).to_api(),
+                    "run_started_at": (started_at or run.updated_at).isoformat(),
+                    "run_ended_at": datetime.now(UTC).isoformat(),
+                    "values": values,
+                }
+                if error is not None:
+                    payload["error"] = error
+                self.webhooks.send_later(str(webhook), payload)
             if run.options.get("temporary") and run.options.get("on_completion") == "delete":
                 await self.store.delete_thread(run.thread_id)
                 if served is not None and served.graph.checkpointer:
@@ -319,6 +446,17 @@ class Workers:
                 self.services.end_run(run.run_id)
             await self.broker.close(run.run_id)
             self.wake()  # the thread's next queued run may start now
+
+
+async def _before(run: RunRow, served: ServedGraph) -> checkpoints.ThreadSnapshot | None:
+    """The thread's checkpoints before ``run`` writes any (what a rollback returns to)."""
+    saver = served.graph.checkpointer
+    if not isinstance(saver, BaseCheckpointSaver):
+        return None
+    try:
+        return await checkpoints.snapshot(saver, run.thread_id)
+    except checkpoints.UnsupportedSaverError:
+        return None
 
 
 def _message(exc: BaseException) -> str:

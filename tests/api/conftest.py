@@ -9,8 +9,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from settings import Settings
-from tests.api.server_support import LiveServer, live_server
+from tests.api.server_support import LiveServer, live_server, sandboxed_settings
 from tools.sandbox import SandboxServer
 
 BACKENDS = [
@@ -26,15 +25,8 @@ def api(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[LiveServer]:
-    monkeypatch.setenv("ROYAL_SANDBOX_HOST", sandbox.host)
-    monkeypatch.setenv("ROYAL_SANDBOX_PORT", str(sandbox.port))
     database_url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    settings = Settings(
-        royal_data_dir=tmp_path / "data",
-        royal_sandbox_host=sandbox.host,
-        royal_sandbox_port=sandbox.port,
-        database_url=database_url,
-    )
+    settings = sandboxed_settings(monkeypatch, sandbox, tmp_path / "data", database_url)
     with live_server(settings) as server:
         yield server
         assert server.runtime.unexpected_errors == 0

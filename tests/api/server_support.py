@@ -9,12 +9,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 import uvicorn
 
 from server.api import ApiRuntime, create_app
 from server.api.graphs import DEFAULT_CONFIG
 from settings import Settings
+from tools.sandbox import SandboxServer
 
 
 class LiveServer:
@@ -28,6 +31,25 @@ class LiveServer:
     def runtime(self) -> ApiRuntime:
         runtime: ApiRuntime = self._state.runtime  # type: ignore[attr-defined]
         return runtime
+
+
+def sandboxed_settings(
+    monkeypatch: pytest.MonkeyPatch,
+    sandbox: SandboxServer,
+    data_dir: Path,
+    database_url: str | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Server settings on the test sandbox (also exported, for the graphs' default services)."""
+    monkeypatch.setenv("ROYAL_SANDBOX_HOST", sandbox.host)
+    monkeypatch.setenv("ROYAL_SANDBOX_PORT", str(sandbox.port))
+    return Settings(
+        royal_data_dir=data_dir,
+        royal_sandbox_host=sandbox.host,
+        royal_sandbox_port=sandbox.port,
+        database_url=database_url,
+        **overrides,
+    )
 
 
 @contextmanager

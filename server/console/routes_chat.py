@@ -1,0 +1,154 @@
+"""Chat with the CEO: threads, new conversations, and a turn as a streamed background run."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from server.api import routes_runs
+from server.api.auth import acting_as
+from server.api.models import RunCreate
+from server.console.run_events import message_text
+from server.console.security import ConsoleUser, OperatorWrite, RuntimeDep, Viewer
+from server.console.views import render
+
+router = APIRouter()
+
+CEO = "ceo"
+STREAM_MODES = ["messages-tuple", "updates", "custom"]
+Message = Annotated[str, Form(min_length=1, max_length=4000, pattern=r"\S")]
+
+
+def _messages(values: Any) -> list[dict[str, str]]:
+    """The conversation as (who, text) for the page: people and the CEO, not tool chatter."""
+    raw = values.get("messages") if isinstance(values, dict) else None
+    shown = []
+    for message in raw if isinstance(raw, list) else []:
+        if not isinstance(message, dict) or message.get("type") not in ("human", "ai"):
+            continue
+        text = message_text(message.get("content"))
+        if text:
+            shown.append({"who": "you" if message["type"] == "human" else "CEO", "text": text})
+    return shown
+
+
+def label(values: Any, thread_id: str) -> str:
+    """What a conversation is about: its goal, else its first message, else its id."""
+    goal = values.get("goal") if isinstance(values, dict) else None
+    if isinstance(goal, str) and goal:
+        return goal[:80]
+    first = next((m["text"] for m in _messages(values) if m["who"] == "you"), None)
+    return (first or thread_id)[:80]
+
+
+@router.get("/chat", response_class=HTMLResponse)
+async def chat_home(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
+    threads, total = await runtime.store.search_threads(
+        metadata={"graph_id": CEO},
+        values=None,
+        ids=None,
+        status=None,
+        sort_by="updated_at",
+        sort_order="desc",
+        limit=50,
+        offset=0,
+    )
+    return render(
+        request,
+        "chat.html",
+        user,
+        threads=threads,
+        total=total,
+        thread=None,
+        messages=[],
+        run_id=None,
+        label=label,
+    )
+
+
+@router.get("/chat/{thread_id}", response_class=HTMLResponse)
+async def chat_thread(
+    request: Request,
+    thread_id: str,
+    runtime: RuntimeDep,
+    user: Viewer,
+    run: Annotated[str | None, Query(max_length=64)] = None,
+) -> HTMLResponse:
+    thread = await runtime.store.get_thread(thread_id)
+    if thread is None:
+        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
+    threads, total = await runtime.store.search_threads(
+        metadata={"graph_id": CEO},
+        values=None,
+        ids=None,
+        status=None,
+        sort_by="updated_at",
+        sort_order="desc",
+        limit=50,
+        offset=0,
+    )
+    if run is None:
+        inflight = await runtime.store.inflight_runs(thread_id=thread_id)
+        run = inflight[-1].run_id if inflight else None
+    return render(
+        request,
+        "chat.html",
+        user,
+        threads=threads,
+        total=total,
+        thread=thread,
+        messages=_messages(thread.values),
+        run_id=run,
+        label=label,
+    )
+
+
+async def _turn(runtime: Any, user: ConsoleUser, thread_id: str, text: str) -> Any:
+    if CEO not in runtime.graphs:
+        raise HTTPException(status_code=503, detail="the ceo graph is not served here")
+    body = RunCreate.model_validate(
+        {
+            "assistant_id": CEO,
+            "input": {"messages": [{"role": "human", "content": text}]},
+            "context": {"operator": user.username},
+            "metadata": {"goal_set_by": user.username, "source": "console"},
+            "stream_mode": STREAM_MODES,
+            "stream_subgraphs": True,
+            "if_not_exists": "create",
+            "multitask_strategy": "enqueue",
+        }
+    )
+    with acting_as(user.principal):
+        return await routes_runs.create(runtime, thread_id, body)
+
+
+def _started(request: Request, thread_id: str, run_id: str) -> Response:
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(
+            {"thread_id": thread_id, "run_id": run_id, "stream": f"/console/runs/{run_id}/stream"},
+            status_code=202,
+        )
+    return RedirectResponse(f"/console/chat/{thread_id}?run={run_id}", status_code=303)
+
+
+@router.post("/chat")
+async def new_chat(
+    request: Request, text: Message, runtime: RuntimeDep, user: OperatorWrite
+) -> Response:
+    """A new conversation: the CEO plans the goal and the clusters work on it."""
+    thread_id = str(uuid.uuid4())
+    run = await _turn(runtime, user, thread_id, text.strip())
+    return _started(request, thread_id, run.run_id)
+
+
+@router.post("/chat/{thread_id}")
+async def continue_chat(
+    request: Request, thread_id: str, text: Message, runtime: RuntimeDep, user: OperatorWrite
+) -> Response:
+    if await runtime.store.get_thread(thread_id) is None:
+        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
+    run = await _turn(runtime, user, thread_id, text.strip())
+    return _started(request, thread_id, run.run_id)

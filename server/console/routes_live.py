@@ -1,0 +1,60 @@
+"""Server-sent events for the console: one run's progress, and the live feed across runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, StreamingResponse
+
+from server.console.feed import FeedFilter, feed
+from server.console.run_events import relay
+from server.console.security import RuntimeDep, Viewer, optional_risk
+from server.console.views import render
+
+router = APIRouter()
+
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+Filter = Annotated[str | None, Query(max_length=255)]
+
+
+@router.get("/runs/{run_id}/stream")
+async def run_stream(run_id: str, runtime: RuntimeDep, _: Viewer) -> StreamingResponse:
+    """The run's answer tokens, plan, steps, actions and interrupts as they happen."""
+    run = await runtime.store.get_run(run_id)
+    if run is None:
+        raise HTTPException(status_code=404, detail=f"run {run_id} not found")
+    return StreamingResponse(
+        relay(runtime, run), media_type="text/event-stream", headers=SSE_HEADERS
+    )
+
+
+@router.get("/feed", response_class=HTMLResponse)
+async def feed_page(
+    request: Request,
+    user: Viewer,
+    cluster: Filter = None,
+    risk: Filter = None,
+    run: Filter = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        "feed.html",
+        user,
+        filters={"cluster": cluster or "", "risk": optional_risk(risk) or "", "run": run or ""},
+    )
+
+
+@router.get("/feed/stream")
+async def feed_stream(
+    runtime: RuntimeDep,
+    _: Viewer,
+    cluster: Filter = None,
+    risk: Filter = None,
+    run: Filter = None,
+) -> StreamingResponse:
+    """Autonomous actions and run status changes, newest last, polled from the database."""
+    wanted = FeedFilter(cluster=cluster or None, risk=optional_risk(risk), run=run or None)
+    return StreamingResponse(
+        feed(runtime.store.database, wanted), media_type="text/event-stream", headers=SSE_HEADERS
+    )
