@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
-import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -109,18 +107,20 @@ def sandbox_serve(
 
 
 @app.command()
-def up() -> None:
-    """The main job on embedded defaults: start the sandbox and show the system's configuration.
+def up(
+    port: Annotated[int, typer.Option(help="Port of the API and the console.")] = 2024,
+) -> None:
+    """The main job on embedded defaults: the sandbox, the API with its workers and the console.
 
-    Runs until Ctrl-C or SIGTERM.
+    Runs until Ctrl-C or SIGTERM (in-flight runs get ROYAL_SHUTDOWN_GRACE_SECONDS).
     """
     from tools.sandbox import Sandbox, SandboxServer
 
     settings = load_settings()
-    server: SandboxServer | None = None
+    sandbox: SandboxServer | None = None
     if _sandbox_needed(settings):
         try:
-            server = SandboxServer(
+            sandbox = SandboxServer(
                 Sandbox(seed=settings.royal_sandbox_seed),
                 host=settings.royal_sandbox_host,
                 port=settings.royal_sandbox_port,
@@ -135,16 +135,17 @@ def up() -> None:
     from server.doctor import diagnose
 
     console.print(_status_table(asyncio.run(diagnose(settings))))
+    base = f"http://127.0.0.1:{port}"
+    console.print(
+        f"API (LangGraph Server API and /api/v1) at {base}, console at {base}/console "
+        "(add a user first: royal users add NAME --role admin)"
+    )
     console.print("Running. Press Ctrl-C to stop.")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        serve(host="127.0.0.1", port=port)
     finally:
-        if server is not None:
-            server.stop()
+        if sandbox is not None:
+            sandbox.stop()
     console.print("Stopped.")
 
 

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -33,11 +34,18 @@ def _wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float =
     raise AssertionError(f"{needle!r} not printed; output so far:\n{''.join(seen)}")
 
 
-def test_royal_up_serves_the_sandbox_and_stops_on_sigterm() -> None:
-    port = _free_port()
-    env = {**os.environ, "ROYAL_SANDBOX_PORT": str(port), "COLUMNS": "200"}
+def test_royal_up_serves_the_sandbox_the_api_and_the_console_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "ROYAL_SANDBOX_PORT": str(port),
+        "ROYAL_DATA_DIR": str(tmp_path / "data"),
+        "COLUMNS": "200",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "up"],
+        [sys.executable, "-m", "server.cli", "up", "--port", str(api_port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -58,11 +66,30 @@ def test_royal_up_serves_the_sandbox_and_stops_on_sigterm() -> None:
         assert response.status_code == 200
         assert len(body["data"]["products"]["nodes"]) == 3
         assert "throttleStatus" in body["extensions"]["cost"]
+        api = f"http://127.0.0.1:{api_port}"
+        _wait_until_ready(f"{api}/readyz")
+        assistants = httpx.post(f"{api}/assistants/search", json={}, timeout=10).json()
+        assert {a["graph_id"] for a in assistants} == {"ceo", "product"}
+        sign_in = httpx.get(f"{api}/console/login", timeout=10)
+        assert sign_in.status_code == 200
+        assert "<form" in sign_in.text
     finally:
         process.send_signal(signal.SIGTERM)
         remaining, _ = process.communicate(timeout=20)
     assert process.returncode == 0, remaining
     assert "Stopped." in remaining
+
+
+def _wait_until_ready(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer 200 within {timeout} s")
 
 
 def test_royal_up_reports_a_busy_port_in_one_line() -> None:
