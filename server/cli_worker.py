@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from server.cli_common import console, fail, load_settings
 from settings import Settings
+
+if TYPE_CHECKING:
+    from server.api.runtime import ApiRuntime
 
 
 def worker(
@@ -23,6 +26,15 @@ def worker(
         float | None,
         typer.Option(
             min=0, help="Seconds in-flight runs get on SIGTERM [ROYAL_SHUTDOWN_GRACE_SECONDS]."
+        ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Serve this worker's node, tool and model metrics for Prometheus on "
+            "127.0.0.1:PORT/metrics (queue and approval figures come from the API's /metrics).",
         ),
     ] = None,
 ) -> None:
@@ -49,11 +61,13 @@ def worker(
             "it finds new runs by polling the database."
         )
     names = ", ".join(spec.graph_id for spec in specs)
-    asyncio.run(_work(settings, config_path, concurrency, names))
+    asyncio.run(_work(settings, config_path, concurrency, names, metrics_port))
     console.print("Stopped.")
 
 
-async def _work(settings: Settings, config_path: Path, concurrency: int, names: str) -> None:
+async def _work(
+    settings: Settings, config_path: Path, concurrency: int, names: str, metrics_port: int | None
+) -> None:
     from server.api.runtime import ApiRuntime
 
     stop = asyncio.Event()
@@ -64,8 +78,27 @@ async def _work(settings: Settings, config_path: Path, concurrency: int, names: 
         console.print(
             f"Worker {runtime.workers.worker_id} executing runs of {names}, {concurrency} at a time"
         )
+        if metrics_port is not None:
+            serve_worker_metrics(runtime, metrics_port)
         await stop.wait()
         console.print(
             f"Stopping: in-flight runs get {settings.royal_shutdown_grace_seconds:g} s, "
             "then go back to the queue"
         )
+
+
+def serve_worker_metrics(runtime: ApiRuntime, port: int) -> None:
+    """The run-level families (node, tool, model latency and spend) of this worker's runs."""
+    from prometheus_client import start_http_server
+
+    from server.api.metrics import Metrics, MetricsCallback
+
+    metrics = Metrics()
+    prices = runtime.services.models.prices if runtime.services else None
+    runtime.workers.callbacks.append(MetricsCallback(metrics, prices))
+    runtime.workers.on_start.append(metrics.run_started)
+    try:
+        start_http_server(port, addr="127.0.0.1", registry=metrics.registry)
+    except OSError as exc:
+        raise fail(f"cannot serve metrics on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    console.print(f"Metrics on http://127.0.0.1:{port}/metrics")

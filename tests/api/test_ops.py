@@ -15,6 +15,7 @@ from langgraph_sdk.client import LangGraphClient
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
+from server.cli_worker import serve_worker_metrics
 from server.logging_setup import make_handler
 from tests.api.server_support import LiveServer
 
@@ -63,6 +64,21 @@ async def test_metrics_after_a_run(api: LiveServer, client: LangGraphClient) -> 
     assert value(found, "royal_llm_cost_eur_total") >= 0
     for family in ("royal_tool_duration_seconds", "royal_webhook_deliveries", "royal_llm_cost_eur"):
         assert family in found
+
+
+async def test_a_worker_serves_its_run_metrics(api: LiveServer, client: LangGraphClient) -> None:
+    """What `royal worker --metrics-port` serves: the run-level families of its own runs."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve_worker_metrics(api.runtime, port)
+    thread = await client.threads.create()
+    await client.runs.wait(thread["thread_id"], "ceo", input=ROPE)
+    async with httpx.AsyncClient() as http:
+        scraped = await http.get(f"http://127.0.0.1:{port}/metrics")
+    found = samples(scraped.text)
+    assert value(found, "royal_node_duration_seconds_count", graph="ceo", node="plan") == 1
+    assert value(found, "royal_run_start_delay_seconds_count") == 1
 
 
 async def test_healthz_and_readyz(api: LiveServer) -> None:
