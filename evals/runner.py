@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import tempfile
 import time
+import uuid
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from pydantic import BaseModel, Field, JsonValue
 
@@ -266,9 +269,15 @@ async def _drive(engine: Engine, case: Case, run: CaseRun) -> None:
 
 
 async def _stream(engine: Engine, run: CaseRun, payload: Any, graph: Any) -> None:
+    run_id = uuid.uuid4()
+    config: RunnableConfig = {
+        **thread_config(run.thread_id),
+        "run_id": run_id,
+        "metadata": {"run_id": str(run_id)},  # kept in the checkpoints: whose run_info it is
+    }
     async for namespace, mode, chunk in graph.astream(
         payload,
-        thread_config(run.thread_id),
+        config,
         context=engine.context(),
         stream_mode=STREAM_MODES,
         subgraphs=True,
@@ -283,6 +292,27 @@ async def _stream(engine: Engine, run: CaseRun, payload: Any, graph: Any) -> Non
                     run.clusters.append(prefix.split("/")[0])
         elif mode == "custom" and isinstance(chunk, dict):
             run.events.append(chunk)
+    await _count_usage(engine, run, graph, str(run_id))
+
+
+async def _count_usage(engine: Engine, run: CaseRun, graph: Any, run_id: str) -> None:
+    """Add what this invocation spent: the CEO's answer reports it in ``run_info``; a run that
+    stopped before answering (an approval interrupt) left it in its tracker."""
+    summary = engine.services.take_usage(run_id)
+    if summary is not None:
+        total: dict[str, Any] = summary.total.model_dump(mode="json")
+    else:
+        state = await graph.aget_state(thread_config(run.thread_id))
+        if str((state.metadata or {}).get("run_id")) != run_id:
+            return
+        info = (state.values or {}).get("run_info") or {}
+        usage = info.get("usage") if isinstance(info, dict) else None
+        found = usage.get("total") if isinstance(usage, dict) else None
+        if not isinstance(found, dict):
+            return
+        total = found
+    run.tokens += int(total.get("input_tokens") or 0) + int(total.get("output_tokens") or 0)
+    run.cost_eur = str(Decimal(run.cost_eur) + Decimal(str(total.get("cost_eur") or "0")))
 
 
 async def _decide(engine: Engine, run: CaseRun, decisions: list[Decision], graph: Any) -> None:
@@ -368,11 +398,6 @@ async def _collect(engine: Engine, run: CaseRun) -> None:
     run.reply = str(messages[-1].content) if messages else ""
     info = values.get("run_info") or {}
     run.run_info = info if isinstance(info, dict) else {}
-    usage = run.run_info.get("usage") or {}
-    total = usage.get("total") if isinstance(usage, dict) else None
-    if isinstance(total, dict):
-        run.tokens = int(total.get("input_tokens") or 0) + int(total.get("output_tokens") or 0)
-        run.cost_eur = str(total.get("cost_eur") or "0")
 
 
 def _approval_status(record: ApprovalRecord) -> str:

@@ -23,7 +23,7 @@ from storage import (
     NotificationRepository,
 )
 from tools.github import GitHubClient
-from tools.llm import ModelConfig, ResponderRegistry, Role, UsageTracker, chat_model
+from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
 from tools.suppliers import Supplier, build_suppliers
 
@@ -94,6 +94,12 @@ class Services:
 
     def end_run(self, run_id: str | None) -> None:
         self._trackers.pop(run_id or "default", None)
+
+    def take_usage(self, run_id: str) -> UsageSummary | None:
+        """What a run that stopped before the CEO's answer (an interrupt, an error) spent; its
+        tracker is dropped. ``None`` when the run made no model call or already reported it."""
+        tracker = self._trackers.pop(run_id, None)
+        return None if tracker is None else tracker.summary()
 
     @classmethod
     @asynccontextmanager

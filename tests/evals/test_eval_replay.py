@@ -31,6 +31,10 @@ def test_royal_eval_passes_every_shipped_suite_in_replay(tmp_path: Path) -> None
     assert all(case.cassette_sha256 for case in report.cases)
     assert report.aggregates["approval_precision"] == 1.0
     assert report.aggregates["approval_recall"] == 1.0
+    tokens = {case.case_id: case.tokens for case in report.cases}
+    assert tokens["jump_rope_left_pending"] > 0  # spent before the interrupt, still counted
+    assert tokens["multi_turn_clarify_then_publish"] > tokens["mug_proven_supplier"]  # 2 turns
+    assert tokens["budget_99"] == 0  # a gate probe calls no model
 
 
 def _copy_case(tmp_path: Path, suite: str, case_id: str) -> tuple[Path, Path]:
