@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 JWT_ALGORITHM = "HS256"
-AuthMethod = Literal["api_key", "jwt", "dev_open", "system"]
+AuthMethod = Literal["api_key", "jwt", "session", "dev_open", "system"]
 
 
 class Principal(BaseModel):

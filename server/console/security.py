@@ -46,7 +46,7 @@ class ConsoleUser(BaseModel):
     @property
     def principal(self) -> Principal:
         """The identity the API records on what this user does (decisions, goals)."""
-        return Principal(subject=self.username, role=self.role, method="jwt")
+        return Principal(subject=self.username, role=self.role, method="session")
 
 
 def runtime_of(request: Request) -> ApiRuntime:
