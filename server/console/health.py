@@ -1,7 +1,9 @@
-"""Business health for the dashboard: revenue and orders today vs yesterday, from the store.
+"""Business health for the dashboard: revenue, profit and orders today vs yesterday, from the
+store.
 
-Profit needs each order's cost of goods, which the store's orders do not carry: the dashboard
-shows revenue and orders and says profit is not known rather than guessing it.
+Profit is revenue minus cost of goods: each line's units times its variant's unit cost
+(Shopify's ``inventoryItem.unitCost``, which publishing records from the supplier's price).
+Orders with a line of unknown cost count towards revenue but not profit; the page says how many.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ MAX_ORDERS = 2500
 class DayFigures(BaseModel):
     revenue: Decimal = Decimal(0)
     orders: int = 0
+    profit: Decimal = Decimal(0)
+    """Over the orders whose every line has a known cost."""
+    orders_without_cost: int = 0
 
 
 class BusinessHealth(BaseModel):
@@ -35,9 +40,15 @@ class BusinessHealth(BaseModel):
 
     @property
     def revenue_change(self) -> float | None:
-        if not self.yesterday.revenue:
-            return None
-        return float((self.today.revenue - self.yesterday.revenue) / self.yesterday.revenue)
+        return _change(self.today.revenue, self.yesterday.revenue)
+
+    @property
+    def profit_change(self) -> float | None:
+        return _change(self.today.profit, self.yesterday.profit)
+
+
+def _change(now: Decimal, before: Decimal) -> float | None:
+    return None if not before else float((now - before) / abs(before))
 
 
 async def _figures(services: Services, now: datetime) -> BusinessHealth:
@@ -46,12 +57,18 @@ async def _figures(services: Services, now: datetime) -> BusinessHealth:
     today, before = DayFigures(), DayFigures()
     currency = "EUR"
     wanted = OrderFilter(created_from=yesterday)
-    async for order in services.shopify.iter_orders(wanted, limit=MAX_ORDERS):
+    async for order in services.shopify.iter_order_costs(wanted, limit=MAX_ORDERS):
         if order.cancelled_at is not None:
             continue
         day = today if order.created_at >= midnight else before
-        day.revenue += Decimal(str(order.total_price.shop_money.amount))
+        revenue = Decimal(str(order.total_price.shop_money.amount))
+        day.revenue += revenue
         day.orders += 1
+        cost = order.cost_of_goods
+        if cost is None:
+            day.orders_without_cost += 1
+        else:
+            day.profit += revenue - cost
         currency = order.total_price.shop_money.currency_code or currency
     return BusinessHealth(today=today, yesterday=before, currency=currency)
 

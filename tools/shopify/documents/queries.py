@@ -139,6 +139,46 @@ query Orders(
     f.PAGE_INFO,
 )
 
+ORDER_COSTS = f.document(
+    """
+query OrderCosts($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query) {
+    nodes {
+      id
+      createdAt
+      cancelledAt
+      totalPriceSet {
+        shopMoney {
+          ...Money
+        }
+      }
+      lineItems(first: 20) {
+        nodes {
+          quantity
+          currentQuantity
+          variant {
+            inventoryItem {
+              unitCost {
+                ...Money
+              }
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.MONEY,
+    f.PAGE_INFO,
+)
+
 ORDER = f.document(
     """
 query Order($id: ID!) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from tools.shopify.models.common import (
     FulfillmentOrderLineItemId,
     GlobalId,
     LineItemId,
+    Money,
     MoneyBag,
     OrderId,
     OrderTransactionId,
@@ -112,6 +114,59 @@ class OrderSummary(ShopifyModel):
     display_fulfillment_status: str
     total_price: MoneyBag = Field(alias="totalPriceSet")
     tags: list[str] = Field(default_factory=list)
+
+
+class LineItemCost(ShopifyModel):
+    """A line item's quantity and its variant's unit cost (``None`` when the shop has none)."""
+
+    quantity: int
+    current_quantity: int | None = None
+    unit_cost: Money | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "variant" in value:
+            item = (value.get("variant") or {}).get("inventoryItem") or {}
+            value = {**value, "unitCost": item.get("unitCost")}
+        return value
+
+    @property
+    def kept(self) -> int:
+        """Units the customer kept (after removals and refunds when Shopify reports them)."""
+        return self.quantity if self.current_quantity is None else self.current_quantity
+
+
+class OrderCosts(ShopifyModel):
+    """An order's revenue and what its goods cost the shop: what profit figures need."""
+
+    id: OrderId
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    total_price: MoneyBag = Field(alias="totalPriceSet")
+    line_items: Annotated[list[LineItemCost], Connection] = Field(default_factory=list)
+    more_line_items: bool = False
+    """The order has more lines than were read (its cost of goods is then unknown)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("lineItems"), dict):
+            page = value["lineItems"].get("pageInfo") or {}
+            value = {**value, "moreLineItems": bool(page.get("hasNextPage"))}
+        return value
+
+    @property
+    def cost_of_goods(self) -> Decimal | None:
+        """The sum of unit cost × units kept; ``None`` if any line's cost is unknown."""
+        if self.more_line_items:
+            return None
+        total = Decimal(0)
+        for line in self.line_items:
+            if line.unit_cost is None:
+                return None
+            total += line.unit_cost.amount * line.kept
+        return total
 
 
 class Order(OrderSummary):

@@ -9,7 +9,14 @@ from tools.shopify.documents import mutations, queries
 from tools.shopify.filters import OrderFilter
 from tools.shopify.models.common import PageInfo, ensure_gid
 from tools.shopify.models.order_inputs import FulfillmentInput, RefundInput
-from tools.shopify.models.orders import Fulfillment, Order, OrderSortKey, OrderSummary, Refund
+from tools.shopify.models.orders import (
+    Fulfillment,
+    Order,
+    OrderCosts,
+    OrderSortKey,
+    OrderSummary,
+    Refund,
+)
 from tools.shopify.operations.base import OperationsBase, required, without_none
 from tools.shopify.pagination import check_limit, check_page_size, connection, paginate
 
@@ -39,6 +46,24 @@ class OrderOperations(OperationsBase):
             data = await self.execute(queries.ORDERS, without_none(variables))
             nodes, page = connection(data, ["orders"])
             return [OrderSummary.model_validate(n) for n in nodes], page
+
+        return paginate(fetch, page_size=page_size, limit=limit)
+
+    def iter_order_costs(
+        self, filter: OrderFilter | None = None, *, page_size: int = 10, limit: int | None = None
+    ) -> AsyncIterator[OrderCosts]:
+        """Orders with their revenue and each line's unit cost (profit figures). Up to 20 lines
+        per order are read (an order with more has an unknown cost of goods); pages of 10
+        orders keep each query under Shopify's single-query cost limit."""
+        check_page_size(page_size)
+        check_limit(limit)
+        search = filter.to_query() if filter is not None else None
+
+        async def fetch(cursor: str | None, first: int) -> tuple[list[OrderCosts], PageInfo]:
+            variables = without_none({"first": first, "after": cursor, "query": search})
+            data = await self.execute(queries.ORDER_COSTS, variables)
+            nodes, page = connection(data, ["orders"])
+            return [OrderCosts.model_validate(n) for n in nodes], page
 
         return paginate(fetch, page_size=page_size, limit=limit)
 
