@@ -2,7 +2,7 @@
 store.
 
 Profit is revenue minus cost of goods: each line's units times its variant's unit cost
-(Shopify's ``inventoryItem.unitCost``, which publishing records from the supplier's price).
+(Shopify's ``inventoryItem.unitCost``, as the store records it).
 Orders with a line of unknown cost count towards revenue but not profit; the page says how many.
 """
 
