@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
@@ -130,7 +131,7 @@ class Services:
             for supplier in suppliers.values():
                 stack.push_async_callback(supplier.aclose)
             policy = PolicyEngine.load(
-                settings.royal_policy_file, kill_switch=settings.royal_kill_switch
+                policy_file(settings), kill_switch=settings.royal_kill_switch
             )
             yield cls(
                 settings=settings,
@@ -143,6 +144,15 @@ class Services:
                 responders=responders or offline_registry(),
                 clock=clock,
             )
+
+
+def policy_file(settings: Settings) -> Path | None:
+    """ROYAL_POLICY_FILE; else the policy an admin saved from the console (``policy.yaml`` in the
+    data directory); else None, the shipped default."""
+    if settings.royal_policy_file is not None:
+        return settings.royal_policy_file
+    saved = settings.royal_data_dir / "policy.yaml"
+    return saved if saved.is_file() else None
 
 
 def _models(settings: Settings, policy: PolicyEngine) -> ModelConfig:

@@ -1,18 +1,21 @@
-"""Read-only pages: the dashboard, threads with their checkpoints and runs, a run, policies."""
+"""Pages: the dashboard, threads with their checkpoints and runs, a run, policies (admins edit)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from policies.risk import Role
 from server.api import routes_v1_agents, routes_v1_ceo
+from server.api.runtime import ApiRuntime
 from server.api.state import thread_state
 from server.console.health import business_health
 from server.console.routes_approvals import services_of
 from server.console.run_events import TERMINAL
-from server.console.security import RuntimeDep, Viewer
+from server.console.security import AdminWrite, ConsoleUser, RuntimeDep, Viewer
 from server.console.views import render
 from storage import ApprovalStatus
 
@@ -125,14 +128,62 @@ async def run_page(
 
 @router.get("/policies", response_class=HTMLResponse)
 async def policies_page(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
-    """The rules and thresholds in force (read-only for everyone: edit the policy file)."""
+    """The rules and thresholds in force; admins also get the policy file to edit."""
+    return _policies(request, runtime, user)
+
+
+@router.post("/policies", response_class=HTMLResponse)
+async def save_policies(request: Request, runtime: RuntimeDep, user: AdminWrite) -> HTMLResponse:
+    """Save an edited policy: every problem is listed with its line, and nothing is written,
+    unless the whole file is valid."""
+    from policies.file import PolicyFileError
+    from server.console.policy_edit import save_policy
+
+    form = await request.form()
+    text = form.get("policy")
+    if not isinstance(text, str) or not text.strip():
+        return _policies(request, runtime, user, errors=["the policy is empty"], status_code=422)
+    try:
+        policy = await save_policy(services_of(runtime), text, by=user.principal.subject)
+    except PolicyFileError as exc:
+        problems = [issue.render("line") for issue in exc.issues]
+        return _policies(request, runtime, user, errors=problems, draft=text, status_code=422)
+    saved = f"Saved; policy {policy.digest[:12]} is in force."
+    return _policies(request, runtime, user, message=saved)
+
+
+def _source_of(path: Path | None) -> str:
+    from policies.file import DEFAULT_POLICY_PATH
+
+    if path is None or path == DEFAULT_POLICY_PATH:
+        return "the shipped default policy (policies/default_policy.yaml)"
+    return str(path)
+
+
+def _policies(
+    request: Request,
+    runtime: ApiRuntime,
+    user: ConsoleUser,
+    *,
+    errors: list[str] | None = None,
+    message: str | None = None,
+    draft: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     from policies.docs import policy_tables
+    from server.console.policy_edit import current_text
 
     services = services_of(runtime)
+    editable = user.has(Role.ADMIN)
     return render(
         request,
         "policies.html",
         user,
+        status_code=status_code,
         tables=policy_tables(services.policy.policy),
-        source=str(services.settings.royal_policy_file or "the shipped default policy"),
+        source=_source_of(services.policy.path),
+        editable=editable,
+        text=draft if draft is not None else (current_text(services) if editable else ""),
+        errors=errors or [],
+        message=message,
     )

@@ -146,4 +146,5 @@ def optional_risk(value: str | None) -> RiskLevel | None:
 Viewer = Annotated[ConsoleUser, Depends(signed_in(Role.VIEWER))]
 OperatorWrite = Annotated[ConsoleUser, Depends(writer(Role.OPERATOR))]
 ViewerWrite = Annotated[ConsoleUser, Depends(writer(Role.VIEWER))]
+AdminWrite = Annotated[ConsoleUser, Depends(writer(Role.ADMIN))]
 RuntimeDep = Annotated[ApiRuntime, Depends(runtime_of)]

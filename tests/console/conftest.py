@@ -25,6 +25,7 @@ USERS = {
     "ada": ("approver", "approver-pass-1"),
     "otto": ("operator", "operator-pass-1"),
     "vic": ("viewer", "viewer-pass-1"),
+    "root": ("admin", "admin-pass-1"),
 }
 
 

@@ -287,6 +287,44 @@ def test_threads_runs_and_policies_pages(console: Console, approver: Page, tmp_p
     shoot(approver, "policies", tmp_path)
 
 
+def test_an_admin_edits_the_policy_and_a_broken_file_saves_nothing(
+    console: Console, approver: Page, tmp_path: Path
+) -> None:
+    approver.goto(f"{console.url}/console/policies")
+    expect(approver.locator("#policy-text")).to_have_count(0)  # approvers only read
+    with console.http(approver) as client:
+        forged = client.post(
+            "/console/policies", data={"policy": "x: 1", "csrf_token": csrf_of(approver)}
+        )
+    assert forged.status_code == 403
+
+    admin = console.sign_in("root")
+    try:
+        admin.goto(f"{console.url}/console/policies")
+        original = admin.locator("#policy-text").input_value()
+        assert "product-low-margin" in original
+        broken = original.replace("margin_pct: {lt: 20}", "margin_pct: {lt: twenty}")
+        admin.locator("#policy-text").fill(broken)
+        admin.locator("#policy-save").click()
+        expect(admin.locator("#policy-errors")).to_contain_text("line:")
+        shoot(admin, "policies-error", tmp_path)
+        admin.goto(f"{console.url}/console/policies")
+        assert admin.locator("#policy-text").input_value() == original  # nothing was written
+
+        stricter = original.replace("margin_pct: {lt: 20}", "margin_pct: {lt: 25}")
+        admin.locator("#policy-text").fill(stricter)
+        admin.locator("#policy-save").click()
+        expect(admin.locator("#policy-message")).to_contain_text("is in force")
+        expect(admin.locator(".md table").first).to_contain_text("25")
+        changes = httpx.get(f"{console.url}/api/v1/audit", params={"event": "policy.changed"})
+        assert [entry["actor"] for entry in changes.json()] == ["root"]
+        admin.locator("#policy-text").fill(original)  # put it back for the other tests
+        admin.locator("#policy-save").click()
+        expect(admin.locator("#policy-message")).to_contain_text("is in force")
+    finally:
+        admin.context.close()
+
+
 def test_pages_fit_a_phone_screen(console: Console, tmp_path: Path) -> None:
     approval_id = console.pending_rope("console-phone")
     page = console.sign_in("otto", width=390, height=844)
