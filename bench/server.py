@@ -1,6 +1,7 @@
 """Runs per second, first-event and resume latency of ``royal serve`` on Postgres (langgraph-sdk).
 
     uv run python -m bench.server [--runs 200] [--clients 20] [--samples 100] [--workers 4]
+                                  [--processes 1 --redis-url redis://…]
                                   [--database-url postgresql://…] [--profile server.pstats]
 
 Starts ``royal serve`` as a subprocess over the trivial graphs of ``bench/trivial`` (``echo``:
@@ -67,17 +68,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def royal_serve(database_url: str, workers: int, profile: Path | None) -> Iterator[str]:
+def royal_serve(
+    database_url: str,
+    workers: int,
+    profile: Path | None,
+    processes: int = 1,
+    redis_url: str | None = None,
+) -> Iterator[str]:
     """``royal serve`` in a subprocess on a free port; its log goes to a temporary file that
     is printed if it fails to start."""
     port = free_port()
     prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     command = [
         *prefix, "-m", "server.cli", "serve", "--port", str(port), "--config", str(CONFIG),
-        "--workers", str(workers),
+        "--workers", str(workers), "--processes", str(processes),
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as data, open(Path(data) / "serve.log", "w+b") as log:
         env = {**os.environ, "DATABASE_URL": database_url, "ROYAL_DATA_DIR": data}
+        if redis_url is not None:
+            env["REDIS_URL"] = redis_url
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -220,6 +229,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--samples", type=int, default=100, help="streams and resumes timed")
     parser.add_argument("--workers", type=int, default=4, help="royal serve --workers")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="royal serve --processes (needs --redis-url)"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL"),
+        help="REDIS_URL for royal serve (events and wake-ups across processes)",
+    )
     parser.add_argument("--database-url", help="an existing Postgres database to use as is")
     parser.add_argument(
         "--admin-url",
@@ -230,13 +247,19 @@ def main() -> None:
     )
     parser.add_argument("--profile", type=Path, help="write the server's cProfile stats here")
     args = parser.parse_args()
+    if args.processes > 1 and not args.redis_url:
+        parser.error("--processes above 1 needs --redis-url (or REDIS_URL)")
+    redis = ", Redis" if args.redis_url else ""
     print(
-        f"royal serve --workers {args.workers} on Postgres, graphs of bench/trivial; "
+        f"royal serve --workers {args.workers} --processes {args.processes} on Postgres"
+        f"{redis}, graphs of bench/trivial; "
         f"{os.cpu_count()} CPUs shared by server, Postgres and this client"
     )
 
     def run(database_url: str) -> None:
-        with royal_serve(database_url, args.workers, args.profile) as url:
+        with royal_serve(
+            database_url, args.workers, args.profile, args.processes, args.redis_url
+        ) as url:
             result = asyncio.run(measure(url, args.runs, args.clients, args.samples))
         report(result, args.clients)
 

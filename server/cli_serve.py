@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from types import FrameType
@@ -13,6 +14,11 @@ from server.cli_common import console, fail, load_settings
 
 if TYPE_CHECKING:
     import uvicorn
+    from fastapi import FastAPI
+
+_CONFIG_ENV = "ROYAL_SERVE_CONFIG"
+_CONCURRENCY_ENV = "ROYAL_SERVE_CONCURRENCY"
+"""How ``--processes`` hands the graphs file and ``--workers`` to its spawned processes."""
 
 
 def serve(
@@ -31,6 +37,14 @@ def serve(
             "DATABASE_URL and REDIS_URL shared with them).",
         ),
     ] = False,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes sharing the port (each with its own --workers); more than one "
+            "needs REDIS_URL: a run's events may come from another process.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the graphs as assistants over the LangGraph Server API until interrupted.
 
@@ -54,33 +68,73 @@ def serve(
         raise fail(str(exc)) from None
     if no_workers and settings.redis_url is None:
         raise fail("--no-workers needs REDIS_URL: streams come from the worker processes")
+    if processes > 1 and settings.redis_url is None:
+        raise fail("--processes needs REDIS_URL: a run's events may come from another process")
     concurrency = 0 if no_workers else workers
-    app = create_app(
-        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
-    )
     names = ", ".join(spec.graph_id for spec in specs)
     mode = " (API only)" if no_workers else ""
     console.print(f"Serving {names} from {config_path} on http://{host}:{port}{mode}")
     from server.logging_setup import configure_logging
 
     configure_logging(settings.royal_log_format, settings.log_level)  # ROYAL_LOG_FORMAT
-    server = _graceful_server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            log_config=None,  # our handler (configure_logging) formats uvicorn's lines too
-            access_log=False,  # the API logs each request itself, with its request id
-            timeout_graceful_shutdown=max(int(settings.royal_shutdown_grace_seconds), 1),
-        )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "log_config": None,  # our handler (configure_logging) formats uvicorn's lines too
+        "access_log": False,  # the API logs each request itself, with its request id
+        "timeout_graceful_shutdown": max(int(settings.royal_shutdown_grace_seconds), 1),
+    }
+    if processes > 1:
+        _serve_processes(config_path, concurrency, processes, options)
+        return
+    app = create_app(
+        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
     )
+    server = _graceful_server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
     try:
         server.run()
     except OSError as exc:
         raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     if not server.started:
         raise typer.Exit(3)  # uvicorn logged why (as `uvicorn.run` would exit)
+
+
+def _serve_processes(
+    config_path: Path, concurrency: int, processes: int, options: dict[str, object]
+) -> None:
+    """uvicorn's supervisor: ``processes`` spawned processes accept on one socket, each
+    opening its own runtime (``app_from_env``); SIGTERM stops them all gracefully."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    os.environ[_CONFIG_ENV] = str(config_path)
+    os.environ[_CONCURRENCY_ENV] = str(concurrency)
+    config = uvicorn.Config(
+        "server.cli_serve:app_from_env",
+        factory=True,
+        workers=processes,
+        **options,  # type: ignore[arg-type]
+    )
+    try:
+        sock = config.bind_socket()
+    except OSError as exc:
+        raise fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def app_from_env() -> FastAPI:
+    """The app of one ``--processes`` process (uvicorn imports this in each one)."""
+    from server.api import ApiRuntime, create_app
+    from server.logging_setup import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.royal_log_format, settings.log_level)
+    config_path = Path(os.environ[_CONFIG_ENV])
+    concurrency = int(os.environ[_CONCURRENCY_ENV])
+    return create_app(
+        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
+    )
 
 
 def _graceful_server(config: uvicorn.Config) -> uvicorn.Server:

@@ -50,7 +50,10 @@ def create_engine(
             target,
             pool_size=pool_size,
             max_overflow=max_overflow,
-            pool_pre_ping=True,
+            # Not pool_pre_ping: a round trip before every transaction. A connection the
+            # server dropped fails its transaction once and leaves the pool; recycling stops
+            # connections outliving server-side idle timeouts.
+            pool_recycle=1800,
             echo=echo,
             connect_args={"application_name": "royal"},
         )

@@ -57,7 +57,8 @@ async def open_postgres_pool(conninfo: str, *, max_size: int = 10) -> AsyncItera
         min_size=1,
         max_size=max(max_size, 2),  # setup holds its lock on one connection and works on another
         open=False,
-        check=AsyncConnectionPool.check_connection,
+        # No check on checkout (a round trip before every checkpointer call): a broken
+        # connection fails one call and the pool discards it; max_lifetime recycles them.
         name="royal-langgraph",
     )
     await pool.open(wait=True)

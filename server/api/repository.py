@@ -19,6 +19,8 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     and_,
+    bindparam,
+    case,
     delete,
     exists,
     func,
@@ -34,6 +36,47 @@ from storage import Database
 from storage.runs_schema import runs, threads
 
 INFLIGHT = ("pending", "running")
+
+_other = runs.alias("other")
+_CLAIM_CANDIDATE = (
+    select(runs.c.run_id)
+    .where(
+        runs.c.status == "pending",
+        runs.c.available_at <= bindparam("now"),
+        ~exists().where(_other.c.thread_id == runs.c.thread_id, _other.c.status == "running"),
+        ~exists().where(
+            _other.c.thread_id == runs.c.thread_id,
+            _other.c.status == "pending",
+            _other.c.created_at < runs.c.created_at,
+        ),
+    )
+    .order_by(runs.c.available_at, runs.c.created_at)
+    .limit(1)
+)
+"""The oldest available run of a thread with nothing running (built once: ``claim_run``)."""
+_CLAIM_CANDIDATE_PG = _CLAIM_CANDIDATE.with_for_update(skip_locked=True)
+
+# The hot path's statements, built once (building and keying a statement costs more CPU
+# than running it): a run's creation and its end.
+_THREAD = select(threads).where(threads.c.thread_id == bindparam("b_thread_id"))
+_THREAD_FOR_UPDATE = _THREAD.with_for_update()
+_HAS_INFLIGHT = select(
+    exists().where(runs.c.thread_id == bindparam("b_thread_id"), runs.c.status.in_(INFLIGHT))
+)
+_INSERT_RUN = insert(runs)
+_INSERT_THREAD = insert(threads)
+_UPDATE_THREAD = update(threads).where(threads.c.thread_id == bindparam("b_thread_id"))
+_UPDATE_RUN = update(runs).where(runs.c.run_id == bindparam("b_run_id"))
+_INFLIGHT_HERE = exists().where(
+    runs.c.thread_id == threads.c.thread_id, runs.c.status.in_(INFLIGHT)
+)
+_SET_THREAD_STATE = (
+    update(threads)
+    .where(threads.c.thread_id == bindparam("b_thread_id"))
+    .values(status=case((_INFLIGHT_HERE, "busy"), else_=bindparam("b_status")))
+    .returning(threads.c.status)
+)
+"""Record a thread's state; its status stays ``busy`` while a run is in flight."""
 
 
 class Lease(NamedTuple):
@@ -99,6 +142,8 @@ class RunRow(BaseModel):
     error: Any
     cancel_action: str | None = None
     """Set by a cancel request for a run executing in another process."""
+    new_thread: bool = False
+    """Not a column: ``create_run`` inserted the run's thread too (it has no checkpoints)."""
 
     def to_api(self) -> dict[str, Any]:
         return {
@@ -153,7 +198,11 @@ class Store:
             return await self._insert_thread(connection, thread_id, metadata or {})
 
     async def _insert_thread(
-        self, connection: AsyncConnection, thread_id: str, metadata: dict[str, Any]
+        self,
+        connection: AsyncConnection,
+        thread_id: str,
+        metadata: dict[str, Any],
+        status: str = "idle",
     ) -> ThreadRow:
         now = self.clock()
         values = {
@@ -162,22 +211,20 @@ class Store:
             "updated_at": now,
             "state_updated_at": None,
             "metadata": metadata,
-            "status": "idle",
+            "status": status,
             "values": None,
             "interrupts": {},
             "error": None,
             "config": {},
         }
-        await connection.execute(insert(threads).values(**values))
+        await connection.execute(_INSERT_THREAD, values)
         return ThreadRow.model_validate(values)
 
     async def _thread(
         self, connection: AsyncConnection, thread_id: str, *, lock: bool = False
     ) -> ThreadRow | None:
-        query = select(threads).where(threads.c.thread_id == thread_id)
-        if lock and self.database.backend == "postgresql":
-            query = query.with_for_update()
-        row = (await connection.execute(query)).first()
+        query = _THREAD_FOR_UPDATE if lock and self.database.backend == "postgresql" else _THREAD
+        row = (await connection.execute(query, {"b_thread_id": thread_id})).first()
         return None if row is None else _thread(row)
 
     async def get_thread(self, thread_id: str) -> ThreadRow | None:
@@ -286,22 +333,64 @@ class Store:
         The status given is the checkpoint's; a thread with a run still in flight stays busy.
         """
         async with self.database.transaction() as connection:
-            now = self.clock()
-            changes: dict[str, Any] = {
-                "values": values,
-                "interrupts": interrupts or {},
-                "error": error,
-                "updated_at": now,
-                "state_updated_at": now,
-            }
-            if status is not None:
-                inflight = await self._inflight(connection, thread_id)
-                changes["status"] = "busy" if inflight else status
-            await connection.execute(
-                update(threads).where(threads.c.thread_id == thread_id).values(**changes)
+            await self._set_thread_state(connection, thread_id, status, values, interrupts, error)
+
+    async def _set_thread_state(
+        self,
+        connection: AsyncConnection,
+        thread_id: str,
+        status: str | None,
+        values: Any,
+        interrupts: dict[str, Any] | None,
+        error: Any,
+    ) -> bool:
+        """Returns whether the thread has runs in flight (only looked up with a status)."""
+        now = self.clock()
+        changes: dict[str, Any] = {
+            "values": values,
+            "interrupts": interrupts or {},
+            "error": error,
+            "updated_at": now,
+            "state_updated_at": now,
+        }
+        if status is None:
+            await connection.execute(_UPDATE_THREAD, {**changes, "b_thread_id": thread_id})
+            return False
+        result = await connection.execute(
+            _SET_THREAD_STATE, {**changes, "b_status": status, "b_thread_id": thread_id}
+        )
+        return bool(result.scalar() == "busy")
+
+    async def finish_run_with_state(
+        self,
+        run: RunRow,
+        status: str,
+        error: Any,
+        *,
+        thread_status: str,
+        values: Any,
+        interrupts: dict[str, Any],
+    ) -> bool:
+        """``finish_run`` (or, for ``rollback``, delete the run) and ``set_thread_state`` in one
+        transaction: what a worker records when a run ends. True if the thread has runs
+        still in flight (its next queued run may start now)."""
+        async with self.database.transaction() as connection:
+            if status == "rollback":
+                await connection.execute(delete(runs).where(runs.c.run_id == run.run_id))
+            else:
+                changes = {"status": status, "error": error, "updated_at": self.clock()}
+                await connection.execute(
+                    _UPDATE_RUN, {**changes, "worker_id": None, "b_run_id": run.run_id}
+                )
+            return await self._set_thread_state(
+                connection, run.thread_id, thread_status, values, interrupts, error
             )
 
     # --- runs ------------------------------------------------------------------------------
+    async def _has_inflight(self, connection: AsyncConnection, thread_id: str) -> bool:
+        result = await connection.execute(_HAS_INFLIGHT, {"b_thread_id": thread_id})
+        return bool(result.scalar())
+
     async def _inflight(self, connection: AsyncConnection, thread_id: str) -> list[RunRow]:
         rows = await connection.execute(
             select(runs)
@@ -323,6 +412,7 @@ class Store:
         after_seconds: float | None,
         temporary: bool = False,
         within: Callable[[AsyncConnection, str], Awaitable[None]] | None = None,
+        lease_to: tuple[str, timedelta] | None = None,
     ) -> tuple[RunRow, list[RunRow]]:
         """Insert a pending run; returns it and the in-flight runs it supersedes (``interrupt``,
         ``rollback``).
@@ -330,31 +420,46 @@ class Store:
         Raises ``LookupError`` for an unknown thread (unless ``if_not_exists="create"``) and
         ``ConflictError`` when ``reject`` meets a busy thread. ``within(connection, run_id)``
         runs last in the same transaction (webhook ingress records its delivery there).
+
+        ``lease_to=(worker_id, lease)``: when the thread has nothing in flight and the run is
+        due now, insert it already running and leased to that worker (which starts it at once,
+        without a claim); otherwise it is queued as usual. The returned run's status tells.
         """
         now = self.clock()
         run_id = new_id()
+        stamp = {"graph_id": graph_id, "assistant_id": assistant_id}
         async with self.database.transaction() as connection:
+            thread: ThreadRow | None = None  # None: a thread inserted here, busy and stamped
             if thread_id is None:  # a stateless run gets a thread of its own
                 thread_id = new_id()
-                thread = await self._insert_thread(connection, thread_id, {"temporary": temporary})
+                await self._insert_thread(
+                    connection, thread_id, {"temporary": temporary, **stamp}, "busy"
+                )
             else:
-                found = await self._thread(connection, thread_id, lock=True)
-                if found is None:
+                thread = await self._thread(connection, thread_id, lock=True)
+                if thread is None:
                     if if_not_exists != "create":
                         raise LookupError(f"thread {thread_id} not found")
-                    found = await self._insert_thread(connection, thread_id, {})
-                thread = found
-            inflight = await self._inflight(connection, thread_id)
-            if inflight and multitask_strategy == "reject":
+                    await self._insert_thread(connection, thread_id, stamp, "busy")
+            if thread is None:  # new: nothing in flight
+                inflight, busy = [], False
+            elif multitask_strategy in ("interrupt", "rollback"):
+                inflight = await self._inflight(connection, thread_id)
+                busy = bool(inflight)
+            else:
+                inflight = []
+                busy = await self._has_inflight(connection, thread_id)
+            if busy and multitask_strategy == "reject":
                 raise ConflictError(
                     "Thread is already running a task. Wait for it to finish or choose a "
                     "different multitask strategy."
                 )
+            direct = lease_to is not None and not busy and not after_seconds
             row = {
                 "run_id": run_id,
                 "thread_id": thread_id,
                 "assistant_id": assistant_id,
-                "status": "pending",
+                "status": "running" if direct else "pending",
                 "kwargs": kwargs,
                 "metadata": metadata,
                 "multitask_strategy": multitask_strategy,
@@ -366,17 +471,25 @@ class Store:
                 "lease_expires_at": None,
                 "error": None,
             }
-            await connection.execute(insert(runs).values(**row))
-            stamped = {**thread.metadata, "graph_id": graph_id, "assistant_id": assistant_id}
-            await connection.execute(
-                update(threads)
-                .where(threads.c.thread_id == thread_id)
-                .values(status="busy", metadata=stamped, updated_at=now)
-            )
+            if direct and lease_to is not None:
+                worker_id, lease = lease_to
+                row.update(attempt=1, worker_id=worker_id, lease_expires_at=now + lease)
+            await connection.execute(_INSERT_RUN, row)
+            if thread is not None:
+                await connection.execute(
+                    _UPDATE_THREAD,
+                    {
+                        "status": "busy",
+                        "metadata": {**thread.metadata, **stamp},
+                        "updated_at": now,
+                        "b_thread_id": thread_id,
+                    },
+                )
             if within is not None:
                 await within(connection, run_id)
         superseded = inflight if multitask_strategy in ("interrupt", "rollback") else []
         row["options"] = row.pop("kwargs")
+        row["new_thread"] = thread is None
         return RunRow.model_validate(row), superseded
 
     async def get_run(self, run_id: str, thread_id: str | None = None) -> RunRow | None:
@@ -404,42 +517,29 @@ class Store:
     async def claim_run(self, worker_id: str, lease: timedelta) -> RunRow | None:
         """Lease the oldest available run of a thread with nothing running, or ``None``."""
         now = self.clock()
-        other = runs.alias("other")
         candidate = (
-            select(runs.c.run_id)
-            .where(
-                runs.c.status == "pending",
-                runs.c.available_at <= now,
-                ~exists().where(other.c.thread_id == runs.c.thread_id, other.c.status == "running"),
-                ~exists().where(
-                    other.c.thread_id == runs.c.thread_id,
-                    other.c.status == "pending",
-                    other.c.created_at < runs.c.created_at,
-                ),
-            )
-            .order_by(runs.c.available_at, runs.c.created_at)
-            .limit(1)
+            _CLAIM_CANDIDATE_PG if self.database.backend == "postgresql" else _CLAIM_CANDIDATE
         )
-        if self.database.backend == "postgresql":
-            candidate = candidate.with_for_update(skip_locked=True)
         try:
             async with self.database.transaction() as connection:
-                run_id = (await connection.execute(candidate)).scalar_one_or_none()
+                run_id = (await connection.execute(candidate, {"now": now})).scalar_one_or_none()
                 if run_id is None:
                     return None
-                await connection.execute(
-                    update(runs)
-                    .where(runs.c.run_id == run_id, runs.c.status == "pending")
-                    .values(
-                        status="running",
-                        worker_id=worker_id,
-                        lease_expires_at=now + lease,
-                        attempt=runs.c.attempt + 1,
-                        updated_at=now,
+                row = (
+                    await connection.execute(
+                        update(runs)
+                        .where(runs.c.run_id == run_id, runs.c.status == "pending")
+                        .values(
+                            status="running",
+                            worker_id=worker_id,
+                            lease_expires_at=now + lease,
+                            attempt=runs.c.attempt + 1,
+                            updated_at=now,
+                        )
+                        .returning(*runs.c)
                     )
-                )
-                row = (await connection.execute(select(runs).where(runs.c.run_id == run_id))).one()
-                return _run(row)
+                ).first()
+                return None if row is None else _run(row)
         except IntegrityError:  # another worker started a run of that thread first
             return None
 
@@ -492,13 +592,16 @@ class Store:
             )
             return bool(result.rowcount)
 
+    def _finish(self, run_id: str, status: str, error: Any) -> Any:
+        return (
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(status=status, error=error, updated_at=self.clock(), worker_id=None)
+        )
+
     async def finish_run(self, run_id: str, status: str, error: Any = None) -> None:
         async with self.database.transaction() as connection:
-            await connection.execute(
-                update(runs)
-                .where(runs.c.run_id == run_id)
-                .values(status=status, error=error, updated_at=self.clock(), worker_id=None)
-            )
+            await connection.execute(self._finish(run_id, status, error))
 
     async def cancel_pending(self, run_id: str) -> bool:
         """Mark a run that has not started as interrupted; False if it already started."""
@@ -523,7 +626,7 @@ class Store:
 
     async def thread_has_inflight(self, thread_id: str) -> bool:
         async with self.database.read() as connection:
-            return bool(await self._inflight(connection, thread_id))
+            return await self._has_inflight(connection, thread_id)
 
     # --- run control and thread copies (cancel many, rollback, copy) -------------------------
     async def inflight_runs(

@@ -42,6 +42,8 @@ async def create(
     if body.webhook is not None:
         await _check_webhook(runtime, body.webhook)
     body = await authorize_run(runtime, thread_id, body)  # a resume that decides an approval
+    workers = runtime.workers
+    worker_id = workers.reserve()  # a free slot here: the run starts without a claim
     try:
         run, superseded = await runtime.store.create_run(
             thread_id=thread_id,
@@ -53,16 +55,28 @@ async def create(
             if_not_exists=body.if_not_exists,
             after_seconds=body.after_seconds,
             temporary=stateless,
+            lease_to=None if worker_id is None else (worker_id, workers.lease),
         )
-    except LookupError:
-        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found") from None
-    except ConflictError as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from None
+    except BaseException as exc:
+        if worker_id is not None:
+            workers.unreserve()
+        if isinstance(exc, LookupError):
+            raise HTTPException(status_code=404, detail=f"thread {thread_id} not found") from None
+        if isinstance(exc, ConflictError):
+            raise HTTPException(status_code=409, detail=str(exc)) from None
+        raise
+    if run.worker_id is not None:
+        workers.start_reserved(run)
+    elif worker_id is not None:
+        workers.unreserve()
     action: CancelAction = "rollback" if body.multitask_strategy == "rollback" else "interrupt"
     for previous in superseded:
         await cancel_run(runtime, previous, action)
-    runtime.workers.wake()
-    return run
+    if run.worker_id is None:
+        workers.wake()
+        return run
+    # As the reference server answers: a run is created pending (this one already started).
+    return run.model_copy(update={"status": "pending"})
 
 
 async def _check_webhook(runtime: ApiRuntime, url: str) -> None:

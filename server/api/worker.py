@@ -1,15 +1,19 @@
 """In-process workers: claim pending runs from the database, execute them, publish their events.
 
-A small pool of asyncio tasks. Each claims the oldest available run of a thread with nothing
-running (one running run per thread), keeps its lease renewed while it works, and records what
-the run left (run status, thread values, interrupts, status). A run whose lease lapsed (its
-worker died) is put back to pending by any pool's reaper and resumed from its last checkpoint.
+A pool of ``concurrency`` slots. A run created here while a slot is free and its thread idle is
+inserted already leased to this pool and starts at once (``reserve``/``start_reserved``); other
+runs queue, and one dispatcher task claims the oldest available run of a thread with nothing
+running (one running run per thread) whenever a slot is free and a run may be ready. Each run
+keeps its lease renewed while it works and records what it left (run status, thread values,
+interrupts, status) in one transaction. A run whose lease lapsed (its worker died) is put back
+to pending by any pool's reaper and resumed from its last checkpoint.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import socket
@@ -129,7 +133,15 @@ class Workers:
         """Wake-ups and cancel requests to and from other processes (Redis), if scaled out."""
         self.worker_id = f"royal-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
+        """Set when a run may be ready or a slot was freed: the dispatcher claims once."""
+        self._free = concurrency
+        """Slots not executing a run (nor reserved for one being created here)."""
+        self._backlog = False
+        """Runs may be queued here: new runs queue behind them instead of taking a slot."""
         self._loops: list[asyncio.Task[None]] = []
+        self._handoffs: set[asyncio.Task[None]] = set()
+        self._context = contextvars.copy_context()
+        """The context runs execute in: the pool's, never a request's (log ids)."""
         self._running: dict[str, asyncio.Task[None]] = {}
         self._cancel_reasons: dict[str, str] = {}
         self._stopping = False
@@ -142,10 +154,8 @@ class Workers:
     def start(self) -> None:
         if self.concurrency <= 0:
             return  # an API-only process: runs execute in `royal worker` processes
-        self._loops = [
-            asyncio.create_task(self._loop(), name=f"{self.worker_id}-{i}")
-            for i in range(self.concurrency)
-        ]
+        self._context = contextvars.copy_context()
+        self._loops = [asyncio.create_task(self._dispatch(), name=f"{self.worker_id}-dispatch")]
         self._loops.append(asyncio.create_task(self._reaper(), name=f"{self.worker_id}-reaper"))
         if self.signals is not None:
             listener = self.signals.listen(self._wake.set, self.cancel)
@@ -224,33 +234,72 @@ class Workers:
         await self._record(run, self.graphs.get(run.assistant_id), status, None, None)
 
     # --- loops -----------------------------------------------------------------------------
-    async def _loop(self) -> None:
+    async def _dispatch(self) -> None:
+        """Claim a run while a slot is free; otherwise wait for a wake-up (a new run, a freed
+        slot, another process's signal) or the poll interval. One claimer per pool, so a
+        wake-up costs one claim, not one per slot."""
         while not self._stopping:
-            try:
-                run = await self.store.claim_run(self.worker_id, self.lease)
-            except Exception:
-                logger.exception("claiming a run failed")
-                run = None
-            if run is not None and self._stop_requested():
-                await self._release(run.run_id)  # stop() began while this claim was made
-                return
-            if run is None:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-                continue
-            self._wake.set()  # there may be more: let another loop look
-            task = asyncio.create_task(self._execute(run), name=f"run-{run.run_id}")
-            self._running[run.run_id] = task
-            if run.cancel_action is not None:  # cancelled while its previous worker had it
-                self.cancel(run.run_id, run.cancel_action)
-            try:
-                await asyncio.shield(task)
-            except asyncio.CancelledError:
-                if not task.done():
-                    raise
-            finally:
-                self._running.pop(run.run_id, None)
+            self._wake.clear()  # a wake-up during the claim below is not lost
+            if self._free > 0:
+                try:
+                    run = await self.store.claim_run(self.worker_id, self.lease)
+                except Exception:
+                    logger.exception("claiming a run failed")
+                    run = None
+                if run is not None and self._stop_requested():
+                    await self._release(run.run_id)  # stop() began while this claim was made
+                    return
+                self._backlog = run is not None
+                if run is not None:
+                    self._free -= 1
+                    self._launch(run)
+                    continue  # there may be more, and a slot may still be free
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    def _launch(self, run: RunRow) -> None:
+        """Execute a run leased to this worker in a slot already taken for it."""
+        task = asyncio.create_task(  # not in the creating request's context: its ids stay there
+            self._execute(run), name=f"run-{run.run_id}", context=self._context.copy()
+        )
+        self._running[run.run_id] = task
+        if run.cancel_action is not None:  # cancelled while its previous worker had it
+            self.cancel(run.run_id, run.cancel_action)
+
+        def done(_: asyncio.Task[None]) -> None:
+            self._running.pop(run.run_id, None)
+            self._free += 1
+            if self._backlog:  # runs queued here: the freed slot is theirs
+                self._wake.set()
+
+        task.add_done_callback(done)
+
+    # --- hand-off at creation ----------------------------------------------------------------
+    def reserve(self) -> str | None:
+        """Take a free slot for a run about to be created here, so that it is inserted
+        already leased to this worker and starts without a claim; returns the worker id, or
+        ``None`` (no free slot, runs queued, or an API-only process): queue it instead."""
+        if self._free <= 0:
+            self._backlog = True  # the run queues: the next freed slot is the queue's
+        if self.concurrency <= 0 or self._stopping or self._backlog or self._free <= 0:
+            return None
+        self._free -= 1
+        return self.worker_id
+
+    def unreserve(self) -> None:
+        """Give back a slot reserved for a run that was not leased here after all."""
+        self._free += 1
+        self._wake.set()
+
+    def start_reserved(self, run: RunRow) -> None:
+        """Execute a run that ``create_run`` leased to this worker in its reserved slot."""
+        if self._stopping:  # stop() began meanwhile: hand it back to the queue
+            self._free += 1
+            task = asyncio.create_task(self._release(run.run_id))
+            self._handoffs.add(task)
+            task.add_done_callback(self._handoffs.discard)
+            return
+        self._launch(run)
 
     async def _reaper(self) -> None:
         while not self._stopping:
@@ -294,10 +343,10 @@ class Workers:
         try:
             if served is None:
                 raise LookupError(f"assistant {run.assistant_id} is no longer served")
-            before = await _before(run, served)
             await self.broker.publish(
                 run.run_id, "metadata", {"run_id": run.run_id, "attempt": run.attempt}
             )
+            before = await _before(run, served)
             result, interrupted = await self._stream(run, served)
             status = "interrupted" if interrupted else "success"
         except asyncio.CancelledError:
@@ -390,6 +439,7 @@ class Workers:
 
         ``rollback``: the run's checkpoints and the run itself are deleted, leaving the thread
         as it was before the run (``before``: its checkpoints then)."""
+        queued = True  # unless known otherwise: wake the workers, as the thread may have more
         try:
             if status == "rollback":
                 saver = None if served is None else served.graph.checkpointer
@@ -398,26 +448,28 @@ class Workers:
                         await checkpoints.roll_back(saver, run.thread_id, run.run_id, before)
                 except Exception:  # still delete the run: a re-queued rollback would re-run it
                     logger.exception("rolling back the checkpoints of run %s failed", run.run_id)
-                await self.store.delete_run(run.run_id)
-            else:
-                await self.store.finish_run(run.run_id, status, error)
             values: Any = None
             interrupts: dict[str, Any] = {}
             thread_status = "error" if error is not None else "idle"
             if served is not None:
-                snapshot = await served.graph.aget_state(
-                    {"configurable": {"thread_id": run.thread_id}}
-                )
+                try:
+                    snapshot = await served.graph.aget_state(
+                        {"configurable": {"thread_id": run.thread_id}}
+                    )
+                except Exception:  # still end the run: a re-queued run would execute again
+                    await self._end_without_state(run, status, error)
+                    raise
                 values = jsonable(snapshot.values) if snapshot.values else None
                 interrupts = thread_interrupts(snapshot)
                 if error is None:
                     thread_status = checkpoint_status(snapshot)
-            await self.store.set_thread_state(
-                run.thread_id,
-                status=thread_status,
+            queued = await self.store.finish_run_with_state(
+                run,
+                status,
+                error,
+                thread_status=thread_status,
                 values=values,
                 interrupts=interrupts,
-                error=error,
             )
             body = {"__error__": error} if error is not None else result
             if body is None:
@@ -445,7 +497,14 @@ class Workers:
             if self.services is not None:
                 self.services.end_run(run.run_id)
             await self.broker.close(run.run_id)
-            self.wake()  # the thread's next queued run may start now
+            if queued:
+                self.wake()  # the thread's next queued run may start now
+
+    async def _end_without_state(self, run: RunRow, status: str, error: Any) -> None:
+        if status == "rollback":
+            await self.store.delete_run(run.run_id)
+        else:
+            await self.store.finish_run(run.run_id, status, error)
 
 
 async def _before(run: RunRow, served: ServedGraph) -> checkpoints.ThreadSnapshot | None:
@@ -453,6 +512,8 @@ async def _before(run: RunRow, served: ServedGraph) -> checkpoints.ThreadSnapsho
     saver = served.graph.checkpointer
     if not isinstance(saver, BaseCheckpointSaver):
         return None
+    if run.new_thread and run.attempt <= 1:  # nothing else writes while it runs: no query
+        return checkpoints.ThreadSnapshot(frozenset(), frozenset())
     try:
         return await checkpoints.snapshot(saver, run.thread_id)
     except checkpoints.UnsupportedSaverError:
