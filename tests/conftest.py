@@ -19,7 +19,19 @@ from settings import reset_settings_cache
 from tools.sandbox import Sandbox, SandboxServer
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _per_worker(url: str) -> str:
+    """A Redis database of its own for each pytest-xdist worker (gw0: the configured one, gw1:
+    the one below it, ...), so one worker's flush never wipes another's keys."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    base, _, database = url.rpartition("/")
+    if not (worker.isdigit() and database.isdigit()):
+        return url
+    return f"{base}/{(int(database) - int(worker)) % 16}"
+
+
+REDIS_URL = _per_worker(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 #: Environment variables that would point the code under test at real services.
 _REAL_SERVICE_VARS = (
