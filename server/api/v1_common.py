@@ -61,7 +61,9 @@ async def start_run(
             "metadata": metadata,
             "multitask_strategy": strategy,
             "if_not_exists": "create",
-            "stream_mode": ["values", "updates", "custom"],
+            # what the console's run view shows: steps inside the clusters and answer tokens
+            "stream_mode": ["values", "updates", "messages-tuple", "custom"],
+            "stream_subgraphs": True,
         }
     )
     if resume is not None:
