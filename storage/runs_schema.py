@@ -20,6 +20,7 @@ from sqlalchemy import (
     text,
 )
 
+from storage.enums import check_in
 from storage.schema import metadata
 from storage.types import JsonColumn, UtcDateTime
 
@@ -27,10 +28,6 @@ THREAD_STATUSES = ("idle", "busy", "interrupted", "error")
 RUN_STATUSES = ("pending", "running", "success", "error", "timeout", "interrupted")
 MULTITASK_STRATEGIES = ("reject", "interrupt", "rollback", "enqueue")
 CANCEL_ACTIONS = ("interrupt", "rollback")
-
-
-def _check_in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 threads = Table(
@@ -46,7 +43,7 @@ threads = Table(
     Column("interrupts", JsonColumn, nullable=False),
     Column("error", JsonColumn),
     Column("config", JsonColumn, nullable=False),
-    CheckConstraint(_check_in("status", THREAD_STATUSES), name="status"),
+    CheckConstraint(check_in("status", THREAD_STATUSES), name="status"),
     Index("ix_threads_status_updated_at", "status", "updated_at"),
     Index("ix_threads_created_at", "created_at"),
 )
@@ -74,9 +71,9 @@ runs = Table(
     Column("lease_expires_at", UtcDateTime),
     Column("error", JsonColumn),
     Column("cancel_action", String(16)),
-    CheckConstraint(_check_in("status", RUN_STATUSES), name="status"),
-    CheckConstraint(_check_in("cancel_action", CANCEL_ACTIONS), name="cancel_action"),
-    CheckConstraint(_check_in("multitask_strategy", MULTITASK_STRATEGIES), name="multitask"),
+    CheckConstraint(check_in("status", RUN_STATUSES), name="status"),
+    CheckConstraint(check_in("cancel_action", CANCEL_ACTIONS), name="cancel_action"),
+    CheckConstraint(check_in("multitask_strategy", MULTITASK_STRATEGIES), name="multitask"),
     Index("ix_runs_thread_id_created_at", "thread_id", "created_at"),
     Index("ix_runs_status_available_at", "status", "available_at"),
     Index("ix_runs_status_lease_expires_at", "status", "lease_expires_at"),

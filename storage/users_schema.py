@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, CheckConstraint, Column, String, Table
 
+from storage.enums import check_in
 from storage.schema import metadata
 from storage.types import UtcDateTime
 
@@ -18,8 +19,5 @@ users = Table(
     Column("disabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    CheckConstraint(
-        f"role IN ({', '.join(repr(role) for role in USER_ROLES)})",
-        name="role",
-    ),
+    CheckConstraint(check_in("role", USER_ROLES), name="role"),
 )

@@ -6,7 +6,7 @@ Unknown fields are ignored, as the reference server does: SDKs send options (e.g
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
@@ -21,23 +21,11 @@ StreamMode = Literal[
     "tasks",
     "checkpoints",
 ]
-SUPPORTED_STREAM_MODES: frozenset[str] = frozenset(
-    {
-        "values",
-        "updates",
-        "messages",
-        "messages-tuple",
-        "events",
-        "custom",
-        "debug",
-        "tasks",
-        "checkpoints",
-    }
-)
+SUPPORTED_STREAM_MODES: frozenset[str] = frozenset(get_args(StreamMode))
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
 MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
-SUPPORTED_STRATEGIES: frozenset[str] = frozenset({"reject", "enqueue", "interrupt", "rollback"})
+SUPPORTED_STRATEGIES: frozenset[str] = frozenset(get_args(MultitaskStrategy))
 CancelAction = Literal["interrupt", "rollback"]
 
 

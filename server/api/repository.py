@@ -173,6 +173,11 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def _leased_to(run_id: str, worker_id: str) -> ColumnElement[bool]:
+    """The run is running under this worker's lease (it may renew or give it up)."""
+    return and_(runs.c.run_id == run_id, runs.c.worker_id == worker_id, runs.c.status == "running")
+
+
 class Store:
     """Threads and runs; ``clock`` is injectable so tests can move time."""
 
@@ -272,14 +277,14 @@ class Store:
     async def search_threads(
         self,
         *,
-        metadata: dict[str, Any] | None,
-        values: dict[str, Any] | None,
-        ids: Sequence[str] | None,
-        status: str | None,
-        sort_by: str,
-        sort_order: str,
-        limit: int,
-        offset: int,
+        metadata: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
+        ids: Sequence[str] | None = None,
+        status: str | None = None,
+        sort_by: str = "updated_at",
+        sort_order: str = "desc",
+        limit: int = 10,
+        offset: int = 0,
     ) -> tuple[list[ThreadRow], int]:
         conditions: list[ColumnElement[bool]] = []
         if metadata:
@@ -307,16 +312,7 @@ class Store:
             return [_thread(row) for row in rows], int(total)
 
     async def count_threads(self, *, metadata: dict[str, Any] | None, status: str | None) -> int:
-        _, total = await self.search_threads(
-            metadata=metadata,
-            values=None,
-            ids=None,
-            status=status,
-            sort_by="created_at",
-            sort_order="desc",
-            limit=1,
-            offset=0,
-        )
+        _, total = await self.search_threads(metadata=metadata, status=status, limit=1)
         return total
 
     async def set_thread_state(
@@ -548,11 +544,7 @@ class Store:
         async with self.database.transaction() as connection:
             result = await connection.execute(
                 update(runs)
-                .where(
-                    runs.c.run_id == run_id,
-                    runs.c.worker_id == worker_id,
-                    runs.c.status == "running",
-                )
+                .where(_leased_to(run_id, worker_id))
                 .values(lease_expires_at=self.clock() + lease)
                 .returning(runs.c.cancel_action)
             )
@@ -566,11 +558,7 @@ class Store:
         async with self.database.transaction() as connection:
             result = await connection.execute(
                 update(runs)
-                .where(
-                    runs.c.run_id == run_id,
-                    runs.c.worker_id == worker_id,
-                    runs.c.status == "running",
-                )
+                .where(_leased_to(run_id, worker_id))
                 .values(
                     status="pending",
                     worker_id=None,

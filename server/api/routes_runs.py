@@ -103,7 +103,11 @@ async def cancel_run(runtime: ApiRuntime, run: RunRow, action: CancelAction = "i
     await runtime.workers.cancel_elsewhere(run.run_id, action)
 
 
-def _events(runtime: ApiRuntime, run: RunRow, after: int | None) -> AsyncIterator[RunEvent]:
+def run_events(
+    runtime: ApiRuntime, run: RunRow, after: int | None = None
+) -> AsyncIterator[RunEvent]:
+    """The broker's events of ``run`` (after event id ``after``), live; none for a run that
+    finished long enough ago that its events are gone."""
     if run.status in TERMINAL and not runtime.broker.known(run.run_id):
         return _nothing()
     return runtime.broker.subscribe(run.run_id, after)
@@ -116,7 +120,7 @@ async def _nothing() -> AsyncIterator[RunEvent]:
 
 async def result_of(runtime: ApiRuntime, run: RunRow) -> Any:
     """The body of ``wait``/``join``: final values, ``__interrupt__`` or ``__error__``."""
-    async for event in _events(runtime, run, None):
+    async for event in run_events(runtime, run):
         if event.event == RESULT_EVENT:
             return event.data
     thread = await runtime.store.get_thread(run.thread_id)
@@ -145,7 +149,7 @@ def _stream_response(
             if latest is not None and latest.status not in TERMINAL:
                 await cancel_run(runtime, latest)
 
-    events = _events(runtime, run, after)
+    events = run_events(runtime, run, after)
     if modes:
         events = _only(events, modes)
     headers = {**SSE_HEADERS, "Content-Location": _run_path(run, stateless)}

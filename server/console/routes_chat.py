@@ -46,16 +46,7 @@ def label(values: Any, thread_id: str) -> str:
 
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_home(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
-    threads, total = await runtime.store.search_threads(
-        metadata={"graph_id": CEO},
-        values=None,
-        ids=None,
-        status=None,
-        sort_by="updated_at",
-        sort_order="desc",
-        limit=50,
-        offset=0,
-    )
+    threads, total = await runtime.store.search_threads(metadata={"graph_id": CEO}, limit=50)
     return render(
         request,
         "chat.html",
@@ -80,16 +71,7 @@ async def chat_thread(
     thread = await runtime.store.get_thread(thread_id)
     if thread is None:
         raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
-    threads, total = await runtime.store.search_threads(
-        metadata={"graph_id": CEO},
-        values=None,
-        ids=None,
-        status=None,
-        sort_by="updated_at",
-        sort_order="desc",
-        limit=50,
-        offset=0,
-    )
+    threads, total = await runtime.store.search_threads(metadata={"graph_id": CEO}, limit=50)
     if run is None:
         inflight = await runtime.store.inflight_runs(thread_id=thread_id)
         run = inflight[-1].run_id if inflight else None

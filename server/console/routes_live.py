@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from server.api.routes_runs import SSE_HEADERS
 from server.console.feed import FeedFilter, feed
 from server.console.run_events import relay
 from server.console.security import RuntimeDep, Viewer, optional_risk
@@ -14,7 +15,6 @@ from server.console.views import render
 
 router = APIRouter()
 
-SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 Filter = Annotated[str | None, Query(max_length=255)]
 
 

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse
 
 from policies.risk import Role
 from server.api import routes_v1_agents, routes_v1_ceo
+from server.api.routes_runs import TERMINAL
 from server.api.runtime import ApiRuntime
 from server.api.state import thread_state
 from server.console.health import business_health
 from server.console.routes_approvals import services_of
-from server.console.run_events import TERMINAL
 from server.console.security import AdminWrite, ConsoleUser, RuntimeDep, Viewer
 from server.console.views import render
 from storage import ApprovalStatus
@@ -56,16 +56,8 @@ async def threads_page(
     user: Viewer,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    threads, total = await runtime.store.search_threads(
-        metadata=None,
-        values=None,
-        ids=None,
-        status=None,
-        sort_by="updated_at",
-        sort_order="desc",
-        limit=THREADS_PAGE,
-        offset=(page - 1) * THREADS_PAGE,
-    )
+    offset = (page - 1) * THREADS_PAGE
+    threads, total = await runtime.store.search_threads(limit=THREADS_PAGE, offset=offset)
     return render(
         request,
         "threads.html",

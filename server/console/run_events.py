@@ -8,11 +8,11 @@ from typing import Any
 
 from server.api.broker import RunEvent
 from server.api.repository import RunRow
+from server.api.routes_runs import run_events
 from server.api.runtime import ApiRuntime
 from server.api.sse import frame
 from server.console.views import markdown_html
 
-TERMINAL = frozenset({"success", "error", "timeout", "interrupted"})
 ANSWER_NODES = frozenset({"respond"})
 
 
@@ -121,23 +121,11 @@ async def run_end(runtime: ApiRuntime, run_id: str) -> dict[str, Any]:
     }
 
 
-async def _nothing() -> AsyncIterator[RunEvent]:
-    return
-    yield  # pragma: no cover - makes this an async generator
-
-
-def events_of(runtime: ApiRuntime, run: RunRow) -> AsyncIterator[RunEvent]:
-    """The broker's events of ``run``, live; none for a run finished long ago."""
-    if run.status in TERMINAL and not runtime.broker.known(run.run_id):
-        return _nothing()
-    return runtime.broker.subscribe(run.run_id)
-
-
 async def relay(runtime: ApiRuntime, run: RunRow) -> AsyncIterator[bytes]:
     """SSE frames for the console, ending with an ``end`` frame."""
     from server.api.sse import with_heartbeats
 
-    async for chunk in with_heartbeats(_converted(events_of(runtime, run))):
+    async for chunk in with_heartbeats(_converted(run_events(runtime, run))):
         yield chunk
     yield frame("end", await run_end(runtime, run.run_id))
 

@@ -12,7 +12,6 @@ requests transport reads SSE bodies.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 
 from settings import Settings
-from tests.api.server_support import LiveServer, live_server, sandboxed_settings
+from tests.api.server_support import LiveServer, live_server
 from tools.sandbox import SandboxServer
 
 pytestmark = [
@@ -52,25 +51,6 @@ FUZZ_SETTINGS = settings(
 )
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
-def fuzzed_server(
-    request: pytest.FixtureRequest,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[LiveServer]:
-    """Both back-ends: Postgres refuses values SQLite stores (NUL characters, huge numbers)."""
-    database_url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
-    server_settings = sandboxed_settings(monkeypatch, sandbox, tmp_path / "data", database_url)
-    with live_server(server_settings) as server:
-        yield server
-
-
 def _failures(operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode) -> list[str]:
     """The 5xx answers of ``operation`` to ``EXAMPLES`` generated requests, as curl lines."""
     found: list[str] = []
@@ -93,8 +73,9 @@ def _failures(operation: APIOperation[Any, Any, Any, Any], mode: GenerationMode)
     return found
 
 
-def test_no_operation_answers_5xx(fuzzed_server: LiveServer) -> None:
-    schema = schemathesis.openapi.from_url(f"{fuzzed_server.url}/openapi.json")
+def test_no_operation_answers_5xx(api: LiveServer) -> None:
+    """On both back-ends: Postgres refuses values SQLite stores (NUL characters, huge numbers)."""
+    schema = schemathesis.openapi.from_url(f"{api.url}/openapi.json")
     results = list(schema.get_all_operations())
     operations = [result.ok() for result in results if isinstance(result, Ok)]
     assert len(operations) == len(results), "some operations are not valid OpenAPI"
@@ -104,7 +85,7 @@ def test_no_operation_answers_5xx(fuzzed_server: LiveServer) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             failures += _failures(operation, mode)
     assert not failures, "\n".join(failures)
-    assert fuzzed_server.runtime.unexpected_errors == 0
+    assert api.runtime.unexpected_errors == 0
 
 
 @pytest.mark.postgres
