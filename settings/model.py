@@ -146,6 +146,13 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL (postgresql://…). Unset: embedded SQLite in ROYAL_DATA_DIR.",
     )
+    royal_database_pool_size: int = Field(
+        default=20,
+        ge=2,
+        le=500,
+        description="PostgreSQL connections each process keeps for the app tables, and as many "
+        "for checkpoints (at least the concurrent runs and requests; bursts may open 10 more).",
+    )
     redis_url: Secret = Field(
         default=None,
         description="Redis URL (redis://…): run events, wake-ups and cancels shared by API and "

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -45,6 +46,21 @@ class Persistence:
     checkpointer: BaseCheckpointSaver[str]
     store: BaseStore
     database: Database
+
+
+class PooledPostgresSaver(AsyncPostgresSaver):
+    """``AsyncPostgresSaver`` that uses its pool concurrently.
+
+    Upstream takes one instance-wide ``asyncio.Lock`` around every query even when it holds
+    a pool (langgraph#7259, fix pending in #7269), so all of a process's runs queue behind one
+    checkpoint read or write at a time. Each call here checks out its own pooled connection,
+    so the lock becomes a semaphore as wide as the pool: calls wait for a connection, not for
+    each other.
+    """
+
+    def __init__(self, pool: PostgresPool, serde: SerializerProtocol | None = None) -> None:
+        super().__init__(conn=pool, serde=serde)
+        self.lock = cast(asyncio.Lock, asyncio.Semaphore(pool.max_size))
 
 
 @asynccontextmanager
@@ -112,7 +128,7 @@ async def open_persistence(
     settings: Settings | None = None,
     *,
     migrate: bool = True,
-    pool_size: int = 10,
+    pool_size: int | None = None,
     serde: SerializerProtocol | None = None,
 ) -> AsyncIterator[Persistence]:
     """Open the checkpointer, the store and the app database from settings.
@@ -123,14 +139,17 @@ async def open_persistence(
     """
     settings = settings or get_settings()
     async with AsyncExitStack() as stack:
-        database = await stack.enter_async_context(Database(database_url(settings)))
+        pool_size = pool_size or settings.royal_database_pool_size
+        database = await stack.enter_async_context(
+            Database(database_url(settings), pool_size=pool_size)
+        )
         if migrate:
             await database.migrate()
         if database.backend == "postgresql":
             pool = await stack.enter_async_context(
                 open_postgres_pool(libpq_conninfo(database.url), max_size=pool_size)
             )
-            postgres_saver = AsyncPostgresSaver(conn=pool, serde=serde)
+            postgres_saver = PooledPostgresSaver(pool, serde=serde)
             postgres_store = AsyncPostgresStore(conn=pool)
             await _setup_postgres(pool, postgres_saver, postgres_store)
             checkpointer: BaseCheckpointSaver[str] = postgres_saver

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
 from server import console
 from server.api import (
@@ -58,6 +57,7 @@ def create_app(
         title="Royal Orchestrator API",
         description="LangGraph Server API compatible: assistants, threads, runs, streaming.",
         lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,  # 413 by Content-Length or, if chunked, as it streams in
     )
     app.add_middleware(
         CORSMiddleware,
@@ -66,17 +66,6 @@ def create_app(
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
     )
-
-    @app.middleware("http")
-    async def _limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                status_code=413, content={"detail": f"body over {MAX_BODY_BYTES} bytes"}
-            )
-        return await call_next(request)
 
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every answer
     app.state.metrics = metrics

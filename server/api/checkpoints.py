@@ -59,23 +59,25 @@ def _unsupported(saver: BaseCheckpointSaver[Any]) -> UnsupportedSaverError:
 
 async def snapshot(saver: BaseCheckpointSaver[Any], thread_id: str) -> ThreadSnapshot:
     if isinstance(saver, AsyncPostgresSaver):
-        async with _pg(saver) as cur:
+        # One statement, so one consistent view and one round trip (no transaction needed).
+        async with _ainternal.get_connection(saver.conn) as conn, conn.cursor() as cur:
             await cur.execute(
-                "SELECT checkpoint_ns, checkpoint_id FROM checkpoints WHERE thread_id = %s",
-                (thread_id,),
-            )
-            checkpoints = [
-                (row["checkpoint_ns"], row["checkpoint_id"]) for row in await cur.fetchall()
-            ]
-            await cur.execute(
+                "SELECT checkpoint_ns, checkpoint_id, NULL AS task_id, NULL::integer AS idx "
+                "FROM checkpoints WHERE thread_id = %s "
+                "UNION ALL "
                 "SELECT checkpoint_ns, checkpoint_id, task_id, idx FROM checkpoint_writes "
                 "WHERE thread_id = %s",
-                (thread_id,),
+                (thread_id, thread_id),
             )
-            writes = [
-                (row["checkpoint_ns"], row["checkpoint_id"], row["task_id"], int(row["idx"]))
-                for row in await cur.fetchall()
-            ]
+            rows = await cur.fetchall()
+        checkpoints = [
+            (row["checkpoint_ns"], row["checkpoint_id"]) for row in rows if row["task_id"] is None
+        ]
+        writes = [
+            (row["checkpoint_ns"], row["checkpoint_id"], row["task_id"], int(row["idx"]))
+            for row in rows
+            if row["task_id"] is not None
+        ]
         return ThreadSnapshot(frozenset(checkpoints), frozenset(writes))
     if isinstance(saver, AsyncSqliteSaver):
         await saver.setup()

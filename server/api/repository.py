@@ -55,6 +55,19 @@ _CLAIM_CANDIDATE = (
 )
 """The oldest available run of a thread with nothing running (built once: ``claim_run``)."""
 _CLAIM_CANDIDATE_PG = _CLAIM_CANDIDATE.with_for_update(skip_locked=True)
+_CLAIM = (
+    update(runs)
+    .where(runs.c.run_id == bindparam("b_run_id"), runs.c.status == "pending")
+    .values(
+        status="running",
+        worker_id=bindparam("worker_id"),
+        lease_expires_at=bindparam("lease_expires_at"),
+        attempt=runs.c.attempt + 1,
+        updated_at=bindparam("now"),
+    )
+    .returning(*runs.c)
+)
+"""Lease the candidate found, if it is still pending."""
 
 # The hot path's statements, built once (building and keying a statement costs more CPU
 # than running it): a run's creation and its end.
@@ -521,20 +534,8 @@ class Store:
                 run_id = (await connection.execute(candidate, {"now": now})).scalar_one_or_none()
                 if run_id is None:
                     return None
-                row = (
-                    await connection.execute(
-                        update(runs)
-                        .where(runs.c.run_id == run_id, runs.c.status == "pending")
-                        .values(
-                            status="running",
-                            worker_id=worker_id,
-                            lease_expires_at=now + lease,
-                            attempt=runs.c.attempt + 1,
-                            updated_at=now,
-                        )
-                        .returning(*runs.c)
-                    )
-                ).first()
+                claimed = {"worker_id": worker_id, "lease_expires_at": now + lease, "now": now}
+                row = (await connection.execute(_CLAIM, {**claimed, "b_run_id": run_id})).first()
                 return None if row is None else _run(row)
         except IntegrityError:  # another worker started a run of that thread first
             return None

@@ -170,11 +170,24 @@ async def _only(events: AsyncIterator[RunEvent], modes: list[str]) -> AsyncItera
             yield event
 
 
-def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -> StreamingResponse:
-    """The final values, with a newline every few seconds so proxies keep the request open."""
+async def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -> Response:
+    """The final values. A run that ends within a heartbeat interval is answered as a plain
+    JSON response; a longer one gets a streamed response that sends a newline every few
+    seconds (so proxies keep the request open) and the values when the run ends."""
+    path = _run_path(run, stateless)
+    headers = {"Content-Location": path}
+    if not stateless:
+        headers["Location"] = f"{path}/join"
+    task = asyncio.ensure_future(result_of(runtime, run))
+    try:
+        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
+    except asyncio.CancelledError:
+        await _stop(task)
+        raise
+    if done:
+        return Response(dumps(task.result()), media_type="application/json", headers=headers)
 
     async def body() -> AsyncIterator[bytes]:
-        task = asyncio.ensure_future(result_of(runtime, run))
         try:
             while True:
                 done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
@@ -183,16 +196,16 @@ def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -> Stre
                 yield b"\n"
             yield dumps(task.result()).encode()
         finally:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await _stop(task)
 
-    path = _run_path(run, stateless)
-    headers = {"Content-Location": path}
-    if not stateless:
-        headers["Location"] = f"{path}/join"
     return StreamingResponse(body(), media_type="application/json", headers=headers)
+
+
+async def _stop(task: asyncio.Future[Any]) -> None:
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 # --- stateful runs -------------------------------------------------------------------------
@@ -217,9 +230,9 @@ async def stream_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> St
 
 
 @router.post("/threads/{thread_id}/runs/wait")
-async def wait_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+async def wait_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> Response:
     run = await create(runtime, thread_id, body)
-    return _wait_response(runtime, run, stateless=False)
+    return await _wait_response(runtime, run, stateless=False)
 
 
 @router.get("/threads/{thread_id}/runs")
@@ -252,9 +265,9 @@ async def delete_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Respon
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}/join")
-async def join_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> StreamingResponse:
+async def join_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Response:
     run = await existing_run(runtime, thread_id, run_id)
-    return _wait_response(runtime, run, stateless=False)
+    return await _wait_response(runtime, run, stateless=False)
 
 
 def _parse_modes(values: list[str]) -> list[str]:
@@ -316,7 +329,7 @@ async def cancel(
     if run.status not in TERMINAL:
         await cancel_run(runtime, run, action)
     if wait:
-        return _wait_response(runtime, run, stateless=False)
+        return await _wait_response(runtime, run, stateless=False)
     return Response(status_code=202, headers={"Content-Location": _run_path(run, False)})
 
 
@@ -351,9 +364,9 @@ async def stream_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingRes
 
 
 @router.post("/runs/wait")
-async def wait_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
+async def wait_stateless(body: RunCreate, runtime: RuntimeDep) -> Response:
     run = await create(runtime, None, body, stateless=True)
-    return _wait_response(runtime, run, stateless=True)
+    return await _wait_response(runtime, run, stateless=True)
 
 
 @router.post("/runs")

@@ -451,7 +451,10 @@ class Workers:
             values: Any = None
             interrupts: dict[str, Any] = {}
             thread_status = "error" if error is not None else "idle"
-            if served is not None:
+            if status == "success" and isinstance(result, dict):
+                # Ran to its end: the final values were streamed; nothing is pending.
+                values = result or None
+            elif served is not None:
                 try:
                     snapshot = await served.graph.aget_state(
                         {"configurable": {"thread_id": run.thread_id}}

@@ -69,6 +69,14 @@ async def test_existing_thread_conflicts_and_oversized_bodies(http: httpx.AsyncC
     assert "already exists" in duplicate.json()["detail"]
     huge = await http.post("/threads", content=b"x" * (11 * 1024 * 1024))
     assert huge.status_code == 413
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+
+    chunked = await http.post("/threads", content=chunks())
+    assert chunked.status_code == 413
+    assert "detail" in chunked.json()
     unknown_run = await http.get("/threads/t1/runs/00000000-0000-0000-0000-000000000000")
     assert unknown_run.status_code == 404
 

@@ -20,6 +20,7 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.schema import StreamPart
 
+from server.api import routes_runs
 from server.api.webhooks_out import WebhookRefusedError, check_url
 from settings import Settings
 from tests.api.conftest import BACKENDS
@@ -251,6 +252,33 @@ async def test_rollback_of_a_queued_run_deletes_it(hold: LangGraphClient) -> Non
     await assert_gone(hold, thread_id, queued["run_id"])
     await hold.runs.cancel(thread_id, blocker, wait=True)
     assert (await hold.runs.get(thread_id, blocker))["status"] == "interrupted"
+
+
+# --- wait and join ----------------------------------------------------------------------------
+async def test_join_answers_at_once_or_keeps_the_connection_alive_with_newlines(
+    hold: LangGraphClient, hold_api: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(routes_runs, "HEARTBEAT_SECONDS", 0.2)
+    thread_id = (await hold.threads.create())["thread_id"]
+    async with httpx.AsyncClient(base_url=hold_api.url, timeout=30) as http:
+        quick = await http.post(
+            f"/threads/{thread_id}/runs/wait", json={"assistant_id": "hold", "input": entry("a")}
+        )
+        assert quick.headers["content-length"] == str(len(quick.content))  # not streamed
+        assert quick.json()["log"] == ["a", "noted", "done"]
+
+        run_id = await held(hold, thread_id, input=entry("b", hold=True))
+        received = b""
+        async with http.stream("GET", f"/threads/{thread_id}/runs/{run_id}/join") as slow:
+            assert slow.headers["content-location"] == f"/threads/{thread_id}/runs/{run_id}"
+            chunks = slow.aiter_bytes()
+            received += await anext(chunks)
+            assert received.strip() == b""  # a heartbeat while the run holds
+            await hold.runs.cancel(thread_id, run_id)
+            async for chunk in chunks:
+                received += chunk
+    assert received.startswith(b"\n")
+    assert json.loads(received)["log"] == ["a", "noted", "done", "b", "noted"]
 
 
 # --- cancel many ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ those are closed, and a fresh set (as a new process would open) resumes the same
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,12 @@ from pydantic import SecretStr
 from typing_extensions import TypedDict
 
 from settings import Settings
-from storage.langgraph import open_checkpointer, open_persistence, open_store
+from storage.langgraph import (
+    PooledPostgresSaver,
+    open_checkpointer,
+    open_persistence,
+    open_store,
+)
 from storage.urls import checkpoint_path, store_path
 from tests.integration.storage_support import BACKENDS
 
@@ -116,3 +122,18 @@ async def test_single_savers_and_embedded_files(settings: Settings) -> None:
     embedded = settings.database_url is None
     assert checkpoint_path(settings).is_file() is embedded
     assert store_path(settings).is_file() is embedded
+
+
+@pytest.mark.postgres
+async def test_postgres_checkpoint_calls_do_not_queue_behind_each_other(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Upstream's saver holds one lock per instance around every query, pool or not
+    (langgraph#7259): one slow checkpoint call would stall every run of the process."""
+    settings = Settings(royal_data_dir=tmp_path, database_url=SecretStr(postgres_url))
+    async with open_persistence(settings) as persistence:
+        saver = persistence.checkpointer
+        assert isinstance(saver, PooledPostgresSaver)
+        config: RunnableConfig = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
+        async with saver.lock:  # one checkpoint call in flight
+            assert await asyncio.wait_for(saver.aget_tuple(config), timeout=5) is None
