@@ -29,8 +29,13 @@ class EventBroker(Protocol):
     async def close(self, run_id: str) -> None:
         """No more events for this run; subscribers finish once they have read everything."""
 
-    def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
-        """Every event of the run from the start (or after event id ``after``), live."""
+    def subscribe(
+        self, run_id: str, after: int | None = None, *, in_flight: bool = False
+    ) -> AsyncIterator[RunEvent]:
+        """Every event of the run from the start (or after event id ``after``), live.
+
+        ``in_flight``: the caller just saw the run pending or running, so an empty stream
+        means "not started yet", not "finished and forgotten"."""
 
     def known(self, run_id: str) -> bool:
         """Whether ``subscribe`` may have events of this finished run (else it is long gone)."""
@@ -94,7 +99,9 @@ class MemoryBroker:
     def known(self, run_id: str) -> bool:
         return run_id in self._buffers
 
-    async def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
+    async def subscribe(
+        self, run_id: str, after: int | None = None, *, in_flight: bool = False
+    ) -> AsyncIterator[RunEvent]:
         buffer = self._buffer(run_id)
         position = max(after or 0, 0)
         while True:

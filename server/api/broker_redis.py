@@ -144,7 +144,9 @@ class RedisBroker:
         """Always worth asking: ``subscribe`` ends at once for a finished run Redis forgot."""
         return True
 
-    async def subscribe(self, run_id: str, after: int | None = None) -> AsyncIterator[RunEvent]:
+    async def subscribe(
+        self, run_id: str, after: int | None = None, *, in_flight: bool = False
+    ) -> AsyncIterator[RunEvent]:
         key = _keys(run_id)[0]
         last = f"0-{max(after or 0, 0)}"
         first = True
@@ -161,6 +163,9 @@ class RedisBroker:
                 continue
             if entries is None:  # Redis is down: wait for the database to say it is over
                 await asyncio.sleep(self.poll_interval)
+            elif first and in_flight:  # not started yet: wait for its events, no query
+                first = False
+                continue
             if await self._finished(run_id):
                 # Finished with no end marker: it expired, or was lost in an outage, or is
                 # being written now; one more read gives a finishing worker time to close.

@@ -110,7 +110,7 @@ def run_events(
     finished long enough ago that its events are gone."""
     if run.status in TERMINAL and not runtime.broker.known(run.run_id):
         return _nothing()
-    return runtime.broker.subscribe(run.run_id, after)
+    return runtime.broker.subscribe(run.run_id, after, in_flight=run.status not in TERMINAL)
 
 
 async def _nothing() -> AsyncIterator[RunEvent]:

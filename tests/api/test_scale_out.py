@@ -387,12 +387,23 @@ async def _events(broker: RedisBroker, run_id: str, after: int | None = None) ->
 
 async def test_redis_broker_replays_streams_live_and_degrades(redis_url: str) -> None:
     finished: set[str] = set()
+    asked: list[str] = []
 
     async def is_finished(run_id: str) -> bool:
+        asked.append(run_id)
         return run_id in finished
 
     broker = RedisBroker.from_url(redis_url, is_finished, retention=60)
     try:
+        starting = broker.subscribe("r0", in_flight=True)  # seen pending: no database query
+        first = asyncio.create_task(anext(starting))
+        await asyncio.sleep(0.2)  # its first read finds nothing yet
+        await broker.publish("r0", "metadata", {"run_id": "r0"})
+        assert (await first).event == "metadata"
+        await broker.close("r0")
+        assert [event async for event in starting] == []
+        assert asked == []
+
         live = asyncio.create_task(_events(broker, "r1"))
         await broker.publish("r1", "metadata", {"run_id": "r1"})
         await broker.publish("r1", "values", {"n": 1})
