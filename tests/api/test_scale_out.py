@@ -396,7 +396,7 @@ async def test_redis_broker_replays_streams_live_and_degrades(redis_url: str) ->
     broker = RedisBroker.from_url(redis_url, is_finished, retention=60)
     try:
         starting = broker.subscribe("r0", in_flight=True)  # seen pending: no database query
-        first = asyncio.create_task(anext(starting))
+        first = asyncio.ensure_future(anext(starting))
         await asyncio.sleep(0.2)  # its first read finds nothing yet
         await broker.publish("r0", "metadata", {"run_id": "r0"})
         assert (await first).event == "metadata"
