@@ -18,6 +18,9 @@ through the official SDK client, from this process:
   ``runs.stream(thread, "ask", command={"resume": ...})`` — to the resumed run's first event
   after ``metadata`` (its ``updates`` event).
 
+It also prints the CPU the server's processes and this client spent per run at ``--clients``
+(from Linux's /proc): one server process cannot go faster than one core's worth of that.
+
 The client shares the machine's CPUs with the server and Postgres. ``--profile`` runs the
 server under cProfile and writes its stats there when it stops (``python -m pstats``).
 """
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -58,6 +62,35 @@ class Measured:
     first_event_ms: list[float]
     first_values_ms: list[float]
     resume_ms: list[float]
+    server_cpu_ms: float | None
+    """CPU the server's processes spent per run at ``--clients`` (None without /proc)."""
+    client_cpu_ms: float
+    """CPU this client spent per run at ``--clients``."""
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of ``pid`` and its children (``--processes``), from Linux's /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for each in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -74,7 +107,7 @@ def royal_serve(
     profile: Path | None,
     processes: int = 1,
     redis_url: str | None = None,
-) -> Iterator[str]:
+) -> Iterator[Served]:
     """``royal serve`` in a subprocess on a free port; its log goes to a temporary file that
     is printed if it fails to start."""
     port = free_port()
@@ -91,7 +124,7 @@ def royal_serve(
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(url, process, log)
-            yield url
+            yield Served(url, process.pid)
         finally:
             # uvicorn re-raises the signal once shut down: SIGINT becomes a KeyboardInterrupt,
             # which lets cProfile write its stats; SIGTERM would end the process first.
@@ -188,18 +221,24 @@ async def resume_latencies(client: LangGraphClient, samples: int) -> list[float]
     return latencies
 
 
-async def measure(url: str, runs: int, clients: int, samples: int) -> Measured:
-    client = get_client(url=url, timeout=60)
+async def measure(server: Served, runs: int, clients: int, samples: int) -> Measured:
+    client = get_client(url=server.url, timeout=60)
     try:
         for _ in range(10):  # warm-up: imports, pools, prepared statements
             await one_wait(client)
         single = await runs_per_second(client, runs, 1)
+        server_before, client_before = cpu_seconds(server.pid), own_cpu_seconds()
         concurrent = await runs_per_second(client, runs * 3, clients)
+        server_after, client_after = cpu_seconds(server.pid), own_cpu_seconds()
         first, values = await first_events(client, samples)
         resumes = await resume_latencies(client, samples)
     finally:
         await client.http.client.aclose()
-    return Measured(single, concurrent, first, values, resumes)
+    server_ms = None
+    if server_before is not None and server_after is not None:
+        server_ms = (server_after - server_before) * 1000 / (runs * 3)
+    client_ms = (client_after - client_before) * 1000 / (runs * 3)
+    return Measured(single, concurrent, first, values, resumes, server_ms, client_ms)
 
 
 def report(result: Measured, clients: int) -> None:
@@ -221,6 +260,11 @@ def report(result: Measured, clients: int) -> None:
     for name, target, measured, met in rows:
         verdict = "" if met is None else ("met" if met else "MISSED")
         print(f"{name:<38}{target:<16}{measured:<30}{verdict}")
+    server = "n/a" if result.server_cpu_ms is None else f"{result.server_cpu_ms:.2f} ms"
+    print(
+        f"CPU per run at {clients} clients: server {server}, this client "
+        f"{result.client_cpu_ms:.2f} ms (one server process tops out near 1000 / its ms runs/s)"
+    )
 
 
 def main() -> None:
@@ -259,8 +303,8 @@ def main() -> None:
     def run(database_url: str) -> None:
         with royal_serve(
             database_url, args.workers, args.profile, args.processes, args.redis_url
-        ) as url:
-            result = asyncio.run(measure(url, args.runs, args.clients, args.samples))
+        ) as server:
+            result = asyncio.run(measure(server, args.runs, args.clients, args.samples))
         report(result, args.clients)
 
     if args.database_url:
