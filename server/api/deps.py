@@ -12,7 +12,7 @@ from server.api.repository import RunRow, ThreadRow
 from server.api.runtime import ApiRuntime
 
 
-def get_runtime(request: Request) -> ApiRuntime:
+async def get_runtime(request: Request) -> ApiRuntime:
     runtime: ApiRuntime = request.app.state.runtime
     return runtime
 

@@ -40,7 +40,7 @@ class Readiness(BaseModel):
     checks: dict[str, Check]
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 

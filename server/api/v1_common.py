@@ -27,7 +27,11 @@ def services_of(runtime: RuntimeDep) -> Services:
     return runtime.services
 
 
-ServicesDep = Annotated[Services, Depends(services_of)]
+async def _services(runtime: RuntimeDep) -> Services:
+    return services_of(runtime)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 
 
 def paged(response: Response, page: Page[T]) -> list[T]:

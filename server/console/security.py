@@ -54,6 +54,10 @@ def runtime_of(request: Request) -> ApiRuntime:
     return runtime
 
 
+async def _runtime(request: Request) -> ApiRuntime:
+    return runtime_of(request)
+
+
 def signer_of(request: Request) -> SessionSigner:
     """The process's signer, made once from the runtime's settings."""
     state = request.app.state
@@ -147,4 +151,4 @@ Viewer = Annotated[ConsoleUser, Depends(signed_in(Role.VIEWER))]
 OperatorWrite = Annotated[ConsoleUser, Depends(writer(Role.OPERATOR))]
 ViewerWrite = Annotated[ConsoleUser, Depends(writer(Role.VIEWER))]
 AdminWrite = Annotated[ConsoleUser, Depends(writer(Role.ADMIN))]
-RuntimeDep = Annotated[ApiRuntime, Depends(runtime_of)]
+RuntimeDep = Annotated[ApiRuntime, Depends(_runtime)]
