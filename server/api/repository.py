@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Table,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,6 +93,77 @@ _SET_THREAD_STATE = (
     .returning(threads.c.status)
 )
 """Record a thread's state; its status stays ``busy`` while a run is in flight."""
+_FINISH_RUN_CTE = (
+    update(runs)
+    .where(runs.c.run_id == bindparam("b_run_id"))
+    .values(
+        status=bindparam("b_run_status"),
+        error=bindparam("b_run_error", type_=runs.c.error.type),
+        updated_at=bindparam("b_run_updated_at", type_=runs.c.updated_at.type),
+        worker_id=None,
+    )
+    .returning(runs.c.run_id)
+    .cte("finished_run")
+)
+_FINISH_RUN_WITH_STATE_PG = (
+    update(threads)
+    .where(threads.c.thread_id == bindparam("b_thread_id"))
+    .values(
+        values=bindparam("b_values", type_=threads.c["values"].type),
+        interrupts=bindparam("b_interrupts", type_=threads.c.interrupts.type),
+        error=bindparam("b_error", type_=threads.c.error.type),
+        updated_at=bindparam("b_updated_at", type_=threads.c.updated_at.type),
+        state_updated_at=bindparam("b_state_updated_at", type_=threads.c.state_updated_at.type),
+        # The statement sees the runs as they were before its CTE: leave the finished one out.
+        status=case(
+            (
+                exists().where(
+                    runs.c.thread_id == threads.c.thread_id,
+                    runs.c.status.in_(INFLIGHT),
+                    runs.c.run_id != bindparam("b_run_id"),
+                ),
+                "busy",
+            ),
+            else_=bindparam("b_status"),
+        ),
+    )
+    .returning(threads.c.status)
+    .add_cte(_FINISH_RUN_CTE)
+)
+"""``finish_run_with_state`` in one statement (PostgreSQL runs data-modifying CTEs)."""
+
+
+def _typed_binds(table: Table, prefix: str) -> dict[str, ColumnElement[Any]]:
+    return {
+        column.name: cast(bindparam(prefix + column.name, type_=column.type), column.type)
+        for column in table.columns
+    }
+
+
+_NEW_THREAD_CTE = (
+    pg_insert(threads)
+    .values(_typed_binds(threads, "t_"))
+    .on_conflict_do_nothing(index_elements=[threads.c.thread_id])
+    .returning(threads.c.thread_id)
+    .cte("new_thread")
+)
+_RUN_COLUMNS = [column.name for column in runs.columns]
+_CREATE_RUN_ON_NEW_THREAD_PG = (
+    insert(runs)
+    .from_select(
+        _RUN_COLUMNS,
+        select(
+            *(
+                _NEW_THREAD_CTE.c.thread_id if name == "thread_id" else bind
+                for name, bind in _typed_binds(runs, "r_").items()
+            )
+        ).select_from(_NEW_THREAD_CTE),
+    )
+    .returning(runs.c.run_id)
+    .add_cte(_NEW_THREAD_CTE)
+)
+"""A run on a thread created with it, in one statement: nothing is inserted (no row comes
+back) if the thread exists already (PostgreSQL)."""
 
 
 class Lease(NamedTuple):
@@ -222,19 +296,7 @@ class Store:
         metadata: dict[str, Any],
         status: str = "idle",
     ) -> ThreadRow:
-        now = self.clock()
-        values = {
-            "thread_id": thread_id,
-            "created_at": now,
-            "updated_at": now,
-            "state_updated_at": None,
-            "metadata": metadata,
-            "status": status,
-            "values": None,
-            "interrupts": {},
-            "error": None,
-            "config": {},
-        }
+        values = _thread_values(thread_id, self.clock(), metadata, status)
         await connection.execute(_INSERT_THREAD, values)
         return ThreadRow.model_validate(values)
 
@@ -383,6 +445,26 @@ class Store:
         """``finish_run`` (or, for ``rollback``, delete the run) and ``set_thread_state`` in one
         transaction: what a worker records when a run ends. True if the thread has runs
         still in flight (its next queued run may start now)."""
+        if status != "rollback" and self.database.backend == "postgresql":
+            now = self.clock()
+            async with self.database.transaction() as connection:
+                result = await connection.execute(
+                    _FINISH_RUN_WITH_STATE_PG,
+                    {
+                        "b_run_id": run.run_id,
+                        "b_run_status": status,
+                        "b_run_error": error,
+                        "b_run_updated_at": now,
+                        "b_thread_id": run.thread_id,
+                        "b_values": values,
+                        "b_interrupts": interrupts or {},
+                        "b_error": error,
+                        "b_updated_at": now,
+                        "b_state_updated_at": now,
+                        "b_status": thread_status,
+                    },
+                )
+                return bool(result.scalar() == "busy")
         async with self.database.transaction() as connection:
             if status == "rollback":
                 await connection.execute(delete(runs).where(runs.c.run_id == run.run_id))
@@ -437,6 +519,28 @@ class Store:
         now = self.clock()
         run_id = new_id()
         stamp = {"graph_id": graph_id, "assistant_id": assistant_id}
+        if_new = if_not_exists == "create" and self.database.backend == "postgresql"
+        if if_new and thread_id is not None:  # one statement when the thread is new
+            row = _run_values(
+                run_id, thread_id, assistant_id, kwargs, metadata, multitask_strategy, now,
+                after_seconds, lease_to=None if after_seconds else lease_to,
+            )  # fmt: skip
+            thread_values = _thread_values(thread_id, now, stamp, "busy")
+            async with self.database.transaction() as connection:
+                created = (
+                    await connection.execute(
+                        _CREATE_RUN_ON_NEW_THREAD_PG,
+                        {
+                            **{f"t_{name}": value for name, value in thread_values.items()},
+                            **{f"r_{name}": value for name, value in row.items()},
+                        },
+                    )
+                ).first()
+                if created is not None and within is not None:
+                    await within(connection, run_id)
+            if created is not None:
+                row["options"] = row.pop("kwargs")
+                return RunRow.model_validate({**row, "new_thread": True}), []
         async with self.database.transaction() as connection:
             thread: ThreadRow | None = None  # None: a thread inserted here, busy and stamped
             if thread_id is None:  # a stateless run gets a thread of its own
@@ -463,26 +567,11 @@ class Store:
                     "Thread is already running a task. Wait for it to finish or choose a "
                     "different multitask strategy."
                 )
-            direct = lease_to is not None and not busy and not after_seconds
-            row = {
-                "run_id": run_id,
-                "thread_id": thread_id,
-                "assistant_id": assistant_id,
-                "status": "running" if direct else "pending",
-                "kwargs": kwargs,
-                "metadata": metadata,
-                "multitask_strategy": multitask_strategy,
-                "created_at": now,
-                "updated_at": now,
-                "available_at": now + timedelta(seconds=after_seconds or 0),
-                "attempt": 0,
-                "worker_id": None,
-                "lease_expires_at": None,
-                "error": None,
-            }
-            if direct and lease_to is not None:
-                worker_id, lease = lease_to
-                row.update(attempt=1, worker_id=worker_id, lease_expires_at=now + lease)
+            direct = not busy and not after_seconds
+            row = _run_values(
+                run_id, thread_id, assistant_id, kwargs, metadata, multitask_strategy, now,
+                after_seconds, lease_to=lease_to if direct else None,
+            )  # fmt: skip
             await connection.execute(_INSERT_RUN, row)
             if thread is not None:
                 await connection.execute(
@@ -656,3 +745,57 @@ class Store:
             found = await self._thread(connection, copied.thread_id)
         assert found is not None
         return found
+
+
+def _thread_values(
+    thread_id: str, now: datetime, metadata: dict[str, Any], status: str
+) -> dict[str, Any]:
+    """A new thread's row."""
+    return {
+        "thread_id": thread_id,
+        "created_at": now,
+        "updated_at": now,
+        "state_updated_at": None,
+        "metadata": metadata,
+        "status": status,
+        "values": None,
+        "interrupts": {},
+        "error": None,
+        "config": {},
+    }
+
+
+def _run_values(
+    run_id: str,
+    thread_id: str,
+    assistant_id: str,
+    kwargs: dict[str, Any],
+    metadata: dict[str, Any],
+    multitask_strategy: str,
+    now: datetime,
+    after_seconds: float | None,
+    *,
+    lease_to: tuple[str, timedelta] | None,
+) -> dict[str, Any]:
+    """A new run's row: pending, or already running and leased when ``lease_to`` is given."""
+    row: dict[str, Any] = {
+        "run_id": run_id,
+        "thread_id": thread_id,
+        "assistant_id": assistant_id,
+        "status": "pending",
+        "kwargs": kwargs,
+        "metadata": metadata,
+        "multitask_strategy": multitask_strategy,
+        "created_at": now,
+        "updated_at": now,
+        "available_at": now + timedelta(seconds=after_seconds or 0),
+        "attempt": 0,
+        "worker_id": None,
+        "lease_expires_at": None,
+        "error": None,
+        "cancel_action": None,
+    }
+    if lease_to is not None:
+        worker_id, lease = lease_to
+        row.update(status="running", attempt=1, worker_id=worker_id, lease_expires_at=now + lease)
+    return row

@@ -281,6 +281,23 @@ async def test_join_answers_at_once_or_keeps_the_connection_alive_with_newlines(
     assert json.loads(received)["log"] == ["a", "noted", "done", "b", "noted"]
 
 
+async def test_if_not_exists_create_makes_the_thread_once_then_runs_on_it(
+    hold: LangGraphClient,
+) -> None:
+    thread_id = "11111111-2222-3333-4444-555555555555"
+    with pytest.raises(httpx.HTTPStatusError) as unknown:
+        await hold.runs.wait(thread_id, "hold", input=entry("a"))
+    assert unknown.value.response.status_code == 404
+    first = await hold.runs.wait(thread_id, "hold", input=entry("a"), if_not_exists="create")
+    again = await hold.runs.wait(thread_id, "hold", input=entry("b"), if_not_exists="create")
+    assert as_dict(first)["log"] == ["a", "noted", "done"]
+    assert as_dict(again)["log"] == ["a", "noted", "done", "b", "noted", "done"]
+    thread = await hold.threads.get(thread_id)
+    assert thread["status"] == "idle"
+    assert thread["metadata"] == {"graph_id": "hold", "assistant_id": "hold"}
+    assert [run["status"] for run in await hold.runs.list(thread_id)] == ["success", "success"]
+
+
 # --- cancel many ----------------------------------------------------------------------------
 async def test_cancel_many_by_ids_and_by_status(hold: LangGraphClient) -> None:
     a = (await hold.threads.create())["thread_id"]
