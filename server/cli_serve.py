@@ -89,7 +89,8 @@ def serve(
         _serve_processes(config_path, concurrency, processes, options)
         return
     app = create_app(
-        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
+        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency),
+        opentelemetry=settings.royal_opentelemetry,
     )
     server = _graceful_server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
     try:
@@ -133,7 +134,8 @@ def app_from_env() -> FastAPI:
     config_path = Path(os.environ[_CONFIG_ENV])
     concurrency = int(os.environ[_CONCURRENCY_ENV])
     return create_app(
-        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency)
+        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency),
+        opentelemetry=settings.royal_opentelemetry,
     )
 
 

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         description="API keys for the HTTP API (sent as x-api-key): comma-separated "
         "name:role:key entries, role viewer, operator, approver or admin, keys of 24+ characters.",
     )
+    royal_opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry traces, metrics and logs, through the "
+        "globally configured providers (e.g. under opentelemetry-instrument). Off: no "
+        "telemetry work per request (Prometheus /metrics and the JSON logs are always on).",
+    )
     royal_approval_sweep_seconds: float = Field(
         default=30.0,
         gt=0,

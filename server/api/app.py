@@ -39,8 +39,13 @@ EXPOSED_HEADERS = [
 
 def create_app(
     open_runtime: Callable[[], AbstractAsyncContextManager[ApiRuntime]],
+    *,
+    opentelemetry: bool = False,
 ) -> FastAPI:
-    """An app that opens its runtime (graphs, persistence, workers) in its lifespan."""
+    """An app that opens its runtime (graphs, persistence, workers) in its lifespan.
+
+    ``opentelemetry`` (``ROYAL_OPENTELEMETRY``) keeps FastAPI's native telemetry; off, FastAPI
+    no longer looks up the global OpenTelemetry providers on every request."""
     metrics = Metrics()
 
     @asynccontextmanager
@@ -58,6 +63,7 @@ def create_app(
         description="LangGraph Server API compatible: assistants, threads, runs, streaming.",
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,  # 413 by Content-Length or, if chunked, as it streams in
+        telemetry=None if opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(
         CORSMiddleware,
