@@ -116,14 +116,7 @@ _FINISH_RUN_WITH_STATE_PG = (
         state_updated_at=bindparam("b_state_updated_at", type_=threads.c.state_updated_at.type),
         # The statement sees the runs as they were before its CTE: leave the finished one out.
         status=case(
-            (
-                exists().where(
-                    runs.c.thread_id == threads.c.thread_id,
-                    runs.c.status.in_(INFLIGHT),
-                    runs.c.run_id != bindparam("b_run_id"),
-                ),
-                "busy",
-            ),
+            (_INFLIGHT_HERE.where(runs.c.run_id != bindparam("b_run_id")), "busy"),
             else_=bindparam("b_status"),
         ),
     )

@@ -10,7 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from server.api import routes_runs
 from server.api.auth import acting_as
+from server.api.deps import existing_thread
 from server.api.models import RunCreate
+from server.api.repository import ThreadRow
+from server.api.runtime import ApiRuntime
 from server.console.run_events import message_text
 from server.console.security import ConsoleUser, OperatorWrite, RuntimeDep, Viewer
 from server.console.views import render
@@ -46,18 +49,7 @@ def label(values: Any, thread_id: str) -> str:
 
 @router.get("/chat", response_class=HTMLResponse)
 async def chat_home(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
-    threads, total = await runtime.store.search_threads(metadata={"graph_id": CEO}, limit=50)
-    return render(
-        request,
-        "chat.html",
-        user,
-        threads=threads,
-        total=total,
-        thread=None,
-        messages=[],
-        run_id=None,
-        label=label,
-    )
+    return await _chat_page(request, runtime, user, None, None)
 
 
 @router.get("/chat/{thread_id}", response_class=HTMLResponse)
@@ -68,13 +60,22 @@ async def chat_thread(
     user: Viewer,
     run: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    thread = await runtime.store.get_thread(thread_id)
-    if thread is None:
-        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
-    threads, total = await runtime.store.search_threads(metadata={"graph_id": CEO}, limit=50)
+    thread = await existing_thread(runtime, thread_id)
     if run is None:
         inflight = await runtime.store.inflight_runs(thread_id=thread_id)
         run = inflight[-1].run_id if inflight else None
+    return await _chat_page(request, runtime, user, thread, run)
+
+
+async def _chat_page(
+    request: Request,
+    runtime: ApiRuntime,
+    user: ConsoleUser,
+    thread: ThreadRow | None,
+    run_id: str | None,
+) -> HTMLResponse:
+    """The CEO's conversations beside one of them (or none: a new one)."""
+    threads, total = await runtime.store.search_threads(metadata={"graph_id": CEO}, limit=50)
     return render(
         request,
         "chat.html",
@@ -82,8 +83,8 @@ async def chat_thread(
         threads=threads,
         total=total,
         thread=thread,
-        messages=_messages(thread.values),
-        run_id=run,
+        messages=[] if thread is None else _messages(thread.values),
+        run_id=run_id,
         label=label,
     )
 
@@ -130,7 +131,6 @@ async def new_chat(
 async def continue_chat(
     request: Request, thread_id: str, text: Message, runtime: RuntimeDep, user: OperatorWrite
 ) -> Response:
-    if await runtime.store.get_thread(thread_id) is None:
-        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
+    await existing_thread(runtime, thread_id)
     run = await _turn(runtime, user, thread_id, text.strip())
     return _started(request, thread_id, run.run_id)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from server.api.deps import existing_run
 from server.api.routes_runs import SSE_HEADERS
 from server.console.feed import FeedFilter, feed
 from server.console.run_events import relay
@@ -21,9 +22,7 @@ Filter = Annotated[str | None, Query(max_length=255)]
 @router.get("/runs/{run_id}/stream")
 async def run_stream(run_id: str, runtime: RuntimeDep, _: Viewer) -> StreamingResponse:
     """The run's answer tokens, plan, steps, actions and interrupts as they happen."""
-    run = await runtime.store.get_run(run_id)
-    if run is None:
-        raise HTTPException(status_code=404, detail=f"run {run_id} not found")
+    run = await existing_run(runtime, None, run_id)
     return StreamingResponse(
         relay(runtime, run), media_type="text/event-stream", headers=SSE_HEADERS
     )

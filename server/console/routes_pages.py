@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from policies.risk import Role
 from server.api import routes_v1_agents, routes_v1_ceo
+from server.api.deps import existing_run, existing_thread
 from server.api.routes_runs import TERMINAL
 from server.api.runtime import ApiRuntime
 from server.api.state import thread_state
@@ -84,9 +85,7 @@ async def _history(runtime: Any, graph_id: str | None, thread_id: str) -> list[d
 async def thread_page(
     request: Request, thread_id: str, runtime: RuntimeDep, user: Viewer
 ) -> HTMLResponse:
-    thread = await runtime.store.get_thread(thread_id)
-    if thread is None:
-        raise HTTPException(status_code=404, detail=f"thread {thread_id} not found")
+    thread = await existing_thread(runtime, thread_id)
     runs = await runtime.store.list_runs(thread_id, limit=50, offset=0, status=None)
     graph_id = thread.metadata.get("graph_id")
     return render(
@@ -103,9 +102,7 @@ async def thread_page(
 async def run_page(
     request: Request, thread_id: str, run_id: str, runtime: RuntimeDep, user: Viewer
 ) -> HTMLResponse:
-    run = await runtime.store.get_run(run_id, thread_id)
-    if run is None:
-        raise HTTPException(status_code=404, detail=f"run {run_id} not found")
+    run = await existing_run(runtime, thread_id, run_id)
     services = services_of(runtime)
     audit = await services.audit.list(run_id=run_id, newest_first=False, limit=200)
     return render(

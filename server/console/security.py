@@ -16,6 +16,7 @@ from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 
 from policies.risk import RiskLevel, Role
+from server.api import deps
 from server.api.auth import Principal
 from server.api.runtime import ApiRuntime
 from server.console.sessions import (
@@ -52,10 +53,6 @@ class ConsoleUser(BaseModel):
 def runtime_of(request: Request) -> ApiRuntime:
     runtime: ApiRuntime = request.app.state.runtime
     return runtime
-
-
-async def _runtime(request: Request) -> ApiRuntime:
-    return runtime_of(request)
 
 
 def signer_of(request: Request) -> SessionSigner:
@@ -151,4 +148,4 @@ Viewer = Annotated[ConsoleUser, Depends(signed_in(Role.VIEWER))]
 OperatorWrite = Annotated[ConsoleUser, Depends(writer(Role.OPERATOR))]
 ViewerWrite = Annotated[ConsoleUser, Depends(writer(Role.VIEWER))]
 AdminWrite = Annotated[ConsoleUser, Depends(writer(Role.ADMIN))]
-RuntimeDep = Annotated[ApiRuntime, Depends(_runtime)]
+RuntimeDep = deps.RuntimeDep
