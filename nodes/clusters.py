@@ -36,8 +36,51 @@ class ReportStatus(StrEnum):
     FAILED = "failed"
 
 
+class ItemOutcome(StrEnum):
+    """Where one item of a report stands, whatever the cluster calls its status."""
+
+    DONE = "done"
+    WAITING = "waiting"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+
+class ServiceFailure(BaseModel):
+    """A call to an outside service that failed, told the way an operator must hear it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    service: str = Field(description="The service by name, e.g. CJdropshipping, Shopify.")
+    operation: str = Field(description="What was asked of it, e.g. 'search the catalog'.")
+    error: str = Field(description="The error's class, e.g. SupplierAuthError.")
+    message: str = Field(description="What the service or client said.")
+    skipped: str = Field(description="What was not done because of it.")
+
+    @classmethod
+    def of(cls, service: str, operation: str, exc: BaseException, skipped: str) -> ServiceFailure:
+        message = (str(exc) or type(exc).__name__).splitlines()[0][:300]
+        return cls(
+            service=service,
+            operation=operation,
+            error=type(exc).__name__,
+            message=message,
+            skipped=skipped,
+        )
+
+    def sentence(self) -> str:
+        return (
+            f"{self.service} failed to {self.operation} ({self.error}: {self.message}); "
+            f"{self.skipped}."
+        )
+
+
 class ClusterReport(BaseModel):
-    """What a cluster tells the CEO: what it did, what waits, what stopped, and alerts."""
+    """What a cluster tells the CEO: what it did, what waits, what stopped, and alerts.
+
+    ``items`` are dicts with at least ``title`` and ``status`` (the cluster's word) and
+    ``outcome`` (an ``ItemOutcome``), plus optional ``detail``, ``reasons``, ``risk_level`` and
+    figures. ``failures`` are the outside services that failed during the task.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -47,6 +90,7 @@ class ClusterReport(BaseModel):
     summary: str
     items: list[dict[str, JsonValue]] = Field(default_factory=list)
     alerts: list[str] = Field(default_factory=list)
+    failures: list[ServiceFailure] = Field(default_factory=list)
 
 
 def merge_reports(current: list[Any] | None, update: list[Any] | None) -> list[Any]:

@@ -1,16 +1,21 @@
-"""The responders the offline model uses for this project's prompts, in one registry."""
+"""The responders the offline model uses for this project's prompts, in one registry, and the
+planning rules of every cluster (a new cluster adds its ``INTENTS`` here)."""
 
 from __future__ import annotations
 
-from nodes.ceo.offline import plan_responder, summary_responder
+from nodes.ceo.intents import Intent
+from nodes.ceo.offline import make_plan_responder, summary_responder
+from nodes.product.intents import INTENTS as PRODUCT_INTENTS
 from nodes.product.offline import business_case_responder, copy_responder
 from tools.llm import CHAT, ResponderRegistry
+
+OFFLINE_INTENTS: tuple[Intent, ...] = (*PRODUCT_INTENTS,)
 
 
 def offline_registry() -> ResponderRegistry:
     return ResponderRegistry(
         {
-            "Plan": plan_responder,
+            "Plan": make_plan_responder(OFFLINE_INTENTS),
             "BusinessCase": business_case_responder,
             "ProductCopy": copy_responder,
             CHAT: summary_responder,

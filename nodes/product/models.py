@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from nodes.clusters import ClusterTask
+from nodes.clusters import ClusterTask, ItemOutcome
 from policies import SupplierStatus
 from tools.suppliers import VendorProfile
 
@@ -175,4 +175,14 @@ class Outcome(BaseModel):
 
     def as_item(self) -> dict[str, JsonValue]:
         item: dict[str, JsonValue] = self.model_dump(mode="json", exclude_none=True)
+        item["outcome"] = _OUTCOMES[self.status]
         return item
+
+
+_OUTCOMES = {
+    OutcomeStatus.PUBLISHED: ItemOutcome.DONE.value,
+    OutcomeStatus.REJECTED: ItemOutcome.STOPPED.value,
+    OutcomeStatus.STOPPED: ItemOutcome.STOPPED.value,
+    OutcomeStatus.EXPIRED: ItemOutcome.STOPPED.value,
+    OutcomeStatus.FAILED: ItemOutcome.FAILED.value,
+}

@@ -12,6 +12,7 @@ from nodes.product.state import ProductState
 def report(state: ProductState) -> dict[str, Any]:
     outcomes = state.get("outcomes", [])
     alerts = state.get("alerts", [])
+    failures = state.get("failures", [])
     published = [o for o in outcomes if o.status is OutcomeStatus.PUBLISHED]
     if published and len(published) == len(outcomes):
         status = ReportStatus.DONE
@@ -21,7 +22,10 @@ def report(state: ProductState) -> dict[str, Any]:
         status = ReportStatus.STOPPED
     else:
         status = ReportStatus.FAILED
-    if not state.get("candidates"):
+    if not state.get("candidates") and failures:
+        summary = "No catalog could be searched: " + "; ".join(f.service for f in failures)
+        summary += " failed."
+    elif not state.get("candidates"):
         summary = "No catalog item matched the task."
     else:
         counts = {s: sum(1 for o in outcomes if o.status is s) for s in OutcomeStatus}
@@ -35,6 +39,7 @@ def report(state: ProductState) -> dict[str, Any]:
                 summary=summary,
                 items=[o.as_item() for o in outcomes],
                 alerts=alerts,
+                failures=failures,
             )
         ]
     }

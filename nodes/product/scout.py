@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from decimal import Decimal
@@ -9,13 +10,15 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.clusters import ClusterTask
+from nodes.clusters import ClusterTask, ServiceFailure
 from nodes.context import Context, services_of
 from nodes.product.economics import eur, expected_margin
 from nodes.product.models import Candidate, Scores, SourcingParams
 from nodes.product.state import ProductState
 from nodes.services import Services
-from tools.suppliers import CatalogItem, SupplierError
+from tools.suppliers import CatalogItem, Supplier, SupplierError
+
+logger = logging.getLogger(__name__)
 
 #: How many ranked items get a closer look (a product read and a store search each).
 SHORTLIST_FACTOR = 3
@@ -36,31 +39,52 @@ async def scout(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any
     services = await services_of(runtime)
     task = ClusterTask.model_validate(state["task"])
     params = SourcingParams.of(task)
-    items = await _search(services, params)
+    items, failures = await _search(services, params)
     if params.max_price_eur is not None:
         items = [i for i in items if eur(i.cost.amount, i.cost.currency) < params.max_price_eur]
     shortlist = sorted(items, key=lambda i: _rough_score(i, params), reverse=True)
     shortlist = shortlist[: params.count * SHORTLIST_FACTOR]
     candidates = [await _candidate(services, item, params) for item in shortlist]
     ranked = sorted(candidates, key=lambda c: c.scores.total, reverse=True)
-    return {"task": task, "candidates": ranked[: params.count * SHORTLIST_FACTOR]}
+    return {
+        "task": task,
+        "candidates": ranked[: params.count * SHORTLIST_FACTOR],
+        "failures": failures,
+    }
 
 
-async def _search(services: Services, params: SourcingParams) -> list[CatalogItem]:
-    """The whole query first; if nothing matches, each keyword on its own."""
+async def _search(
+    services: Services, params: SourcingParams
+) -> tuple[list[CatalogItem], list[ServiceFailure]]:
+    """The whole query first; if nothing matches, each keyword on its own. A supplier that
+    fails is left out of the rest of the search (one supplier down must not stop sourcing from
+    the others) and its failure is reported."""
     queries = [params.query, *keywords(params.query)] if params.query else [""]
+    failures: dict[str, ServiceFailure] = {}
     for query in queries:
         found: dict[tuple[str, str], CatalogItem] = {}
-        for supplier in services.suppliers.values():
+        for key, supplier in services.suppliers.items():
+            if key in failures:
+                continue
             try:
                 hits = await supplier.search_catalog(query, limit=50)
-            except SupplierError:
-                continue  # one supplier down must not stop sourcing from the others
+            except SupplierError as exc:
+                name = supplier_name(supplier, key)
+                logger.warning("%s catalog search failed: %s", name, exc)
+                failures[key] = ServiceFailure.of(
+                    name, "search its catalog", exc, f"{name}'s products were not considered"
+                )
+                continue
             for item in hits:
                 found[(item.supplier, item.product_id)] = item
         if found:
-            return list(found.values())
-    return []
+            return list(found.values()), list(failures.values())
+    return [], list(failures.values())
+
+
+def supplier_name(supplier: Supplier, key: str) -> str:
+    name = getattr(supplier, "display_name", None)
+    return name if isinstance(name, str) else key
 
 
 def _rough_score(item: CatalogItem, params: SourcingParams) -> float:

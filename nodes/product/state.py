@@ -7,7 +7,7 @@ from typing import Annotated
 
 from typing_extensions import TypedDict
 
-from nodes.clusters import ClusterReport, ClusterTask
+from nodes.clusters import ClusterReport, ClusterTask, ServiceFailure
 from nodes.product.models import Approved, Candidate, Outcome, Priced, Vetted
 
 
@@ -20,6 +20,7 @@ class ProductState(TypedDict, total=False):
     approved: list[Approved]
     outcomes: Annotated[list[Outcome], operator.add]
     alerts: Annotated[list[str], operator.add]
+    failures: Annotated[list[ServiceFailure], operator.add]
     reports: Annotated[list[ClusterReport], operator.add]
 
 
