@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 
-from server.api import ApiRuntime, create_app
+from host.runtime import Runtime
+from server.api import create_app
 from settings import Settings
 from storage import NewApproval
 from storage.users import UserRepository
@@ -83,7 +84,7 @@ def request_payload(n: int, approval_id: str, thread_id: str, deadline: datetime
     }
 
 
-async def insert(runtime: ApiRuntime, count: int) -> None:
+async def insert(runtime: Runtime, count: int) -> None:
     assert runtime.services is not None
     approvals = runtime.services.approvals
     now = datetime.now(UTC)
@@ -148,9 +149,9 @@ def report(label: str, figures: list[float]) -> bool:
 async def main(approvals: int, loads: int, database_url: str | None) -> int:
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(royal_data_dir=Path(data), database_url=database_url)
-        app = create_app(lambda: ApiRuntime.open(settings, workers=0))
+        app = create_app(lambda: Runtime.open(settings, workers=0))
         async with app.router.lifespan_context(app):
-            runtime: ApiRuntime = app.state.runtime
+            runtime: Runtime = app.state.runtime
             started = time.perf_counter()
             await insert(runtime, approvals)
             print(

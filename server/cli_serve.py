@@ -53,8 +53,9 @@ def serve(
     """
     import uvicorn
 
-    from server.api import ApiRuntime, create_app
-    from server.api.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
+    from host.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
+    from host.runtime import Runtime
+    from server.api import create_app
 
     settings = load_settings()
     from server.api.auth import startup_problem
@@ -74,7 +75,7 @@ def serve(
     names = ", ".join(spec.graph_id for spec in specs)
     mode = " (API only)" if no_workers else ""
     console.print(f"Serving {names} from {config_path} on http://{host}:{port}{mode}")
-    from server.logging_setup import configure_logging
+    from host.logging_setup import configure_logging
 
     configure_logging(settings.royal_log_format, settings.log_level)  # ROYAL_LOG_FORMAT
     options = {
@@ -89,7 +90,7 @@ def serve(
         _serve_processes(config_path, concurrency, processes, options)
         return
     app = create_app(
-        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency),
+        lambda: Runtime.open(settings, config_path=config_path, workers=concurrency),
         opentelemetry=settings.royal_opentelemetry,
     )
     server = _graceful_server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
@@ -126,15 +127,16 @@ def _serve_processes(
 
 def app_from_env() -> FastAPI:
     """The app of one ``--processes`` process (uvicorn imports this in each one)."""
-    from server.api import ApiRuntime, create_app
-    from server.logging_setup import configure_logging
+    from host.logging_setup import configure_logging
+    from host.runtime import Runtime
+    from server.api import create_app
 
     settings = load_settings()
     configure_logging(settings.royal_log_format, settings.log_level)
     config_path = Path(os.environ[_CONFIG_ENV])
     concurrency = int(os.environ[_CONCURRENCY_ENV])
     return create_app(
-        lambda: ApiRuntime.open(settings, config_path=config_path, workers=concurrency),
+        lambda: Runtime.open(settings, config_path=config_path, workers=concurrency),
         opentelemetry=settings.royal_opentelemetry,
     )
 

@@ -15,8 +15,9 @@ def token(
     ttl: Annotated[str, typer.Option(help="How long it is valid, e.g. 30m, 8h, 7d.")] = "8h",
 ) -> None:
     """Print a JWT for `Authorization: Bearer ...` (needs JWT_SECRET)."""
+    from host.identity import reserved
     from policies import Role, parse_duration
-    from server.api.auth import mint_token, reserved
+    from server.api.auth import mint_token
     from settings.model import MIN_JWT_SECRET_BYTES
 
     settings = load_settings()

@@ -13,7 +13,7 @@ from server.cli_common import console, fail, load_settings
 from settings import Settings
 
 if TYPE_CHECKING:
-    from server.api.runtime import ApiRuntime
+    from host.runtime import Runtime
 
 
 def worker(
@@ -45,7 +45,7 @@ def worker(
     over Redis (REDIS_URL). On SIGTERM a worker stops claiming, lets in-flight runs finish within
     the grace period, re-queues the rest for other workers and exits 0.
     """
-    from server.api.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
+    from host.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
 
     settings = load_settings()
     if grace is not None:
@@ -68,13 +68,13 @@ def worker(
 async def _work(
     settings: Settings, config_path: Path, concurrency: int, names: str, metrics_port: int | None
 ) -> None:
-    from server.api.runtime import ApiRuntime
+    from host.runtime import Runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with ApiRuntime.open(settings, config_path=config_path, workers=concurrency) as runtime:
+    async with Runtime.open(settings, config_path=config_path, workers=concurrency) as runtime:
         console.print(
             f"Worker {runtime.workers.worker_id} executing runs of {names}, {concurrency} at a time"
         )
@@ -87,7 +87,7 @@ async def _work(
         )
 
 
-def serve_worker_metrics(runtime: ApiRuntime, port: int) -> None:
+def serve_worker_metrics(runtime: Runtime, port: int) -> None:
     """The run-level families (node, tool, model latency and spend) of this worker's runs."""
     from prometheus_client import start_http_server
 

@@ -240,6 +240,30 @@ class ApprovalRepository:
             rows = (await connection.execute(statement)).all()
         return sorted((_record(r) for r in rows), key=lambda r: (r.deadline or now, r.created_at))
 
+    async def close_pending(
+        self, thread_id: str, *, reason: str, by: str
+    ) -> builtins.list[ApprovalRecord]:
+        """Close every PENDING approval of a thread that can no longer be resumed (it was
+        deleted), with the reason; returns exactly those closed, none left PENDING."""
+        statement = (
+            update(approvals)
+            .where(
+                approvals.c.thread_id == thread_id,
+                approvals.c.status == ApprovalStatus.PENDING.value,
+            )
+            .values(
+                status=ApprovalStatus.CLOSED.value,
+                decision=Decision.CLOSE.value,
+                decided_by=by,
+                decided_at=self._clock(),
+                notes=reason,
+            )
+            .returning(*approvals.c)
+        )
+        async with self._db.transaction() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [_record(r) for r in rows]
+
     async def count_pending(self, *, cluster: str | None = None) -> int:
         async with self._db.read() as connection:
             return await count(

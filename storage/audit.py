@@ -31,6 +31,7 @@ class AuditEvent(StrEnum):
     APPROVAL_REQUESTED = "approval.requested"
     APPROVAL_DECIDED = "approval.decided"
     APPROVAL_EXPIRED = "approval.expired"
+    APPROVAL_CLOSED = "approval.closed"
     EFFECT_APPLIED = "effect.applied"
     EFFECT_REPLAYED = "effect.replayed"
     BUDGET_EXCEEDED = "budget.exceeded"

@@ -30,6 +30,8 @@ class ApprovalStatus(StrEnum):
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
+    CLOSED = "CLOSED"
+    """Closed without a decision, with the reason in ``notes`` (its thread was deleted)."""
 
 
 class Decision(StrEnum):
@@ -37,6 +39,7 @@ class Decision(StrEnum):
     REJECT = "reject"
     MODIFY = "modify"
     EXPIRE = "expire"
+    CLOSE = "close"
 
 
 class ActorKind(StrEnum):

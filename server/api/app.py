@@ -8,9 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from host import approvals
+from host.runtime import Runtime
 from server import console
 from server.api import (
-    approval_sweeper,
     auth,
     errors,
     routes_assistants,
@@ -25,7 +26,6 @@ from server.api import (
 )
 from server.api.http_observability import REQUEST_ID_HEADER, ObservabilityMiddleware
 from server.api.metrics import Metrics, MetricsCallback
-from server.api.runtime import ApiRuntime
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 EXPOSED_HEADERS = [
@@ -38,7 +38,7 @@ EXPOSED_HEADERS = [
 
 
 def create_app(
-    open_runtime: Callable[[], AbstractAsyncContextManager[ApiRuntime]],
+    open_runtime: Callable[[], AbstractAsyncContextManager[Runtime]],
     *,
     opentelemetry: bool = False,
 ) -> FastAPI:
@@ -50,7 +50,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime() as runtime, approval_sweeper.sweeping(runtime):
+        async with open_runtime() as runtime, approvals.sweeping(runtime):
             app.state.runtime = runtime
             prices = runtime.services.models.prices if runtime.services else None
             runtime.workers.callbacks.append(MetricsCallback(metrics, prices))

@@ -1,41 +1,51 @@
-"""Request dependencies: the runtime, and lookups that answer 404 for unknown ids."""
+"""The request dependencies of the HTTP API, as ``Annotated`` aliases: the runtime, this
+project's services, the caller by role, and paging. Lookups that answer 404 live in the runtime
+(``Runtime.thread``, ``Runtime.served``, ``host.runs.existing``) and raise ``HostError``s, which
+``server.api.errors`` turns into status codes."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request, Response
 
-from server.api.errors import not_found
-from server.api.graphs import ServedGraph
-from server.api.repository import RunRow, ThreadRow
-from server.api.runtime import ApiRuntime
+from host.identity import Principal
+from host.models import MAX_OFFSET
+from host.runtime import Runtime
+from nodes.services import Services
+from policies.risk import Role
+from server.api.auth import require
+from storage import Page
+
+T = TypeVar("T")
 
 
-async def get_runtime(request: Request) -> ApiRuntime:
-    runtime: ApiRuntime = request.app.state.runtime
+async def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-RuntimeDep = Annotated[ApiRuntime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def served_graph(runtime: ApiRuntime, assistant_id: str) -> ServedGraph:
-    served = runtime.graphs.get(assistant_id)
-    if served is None:
-        raise not_found("assistant", assistant_id)
-    return served
+async def _services(runtime: RuntimeDep) -> Services:
+    return runtime.require_services()
 
 
-async def existing_thread(runtime: ApiRuntime, thread_id: str) -> ThreadRow:
-    thread = await runtime.store.get_thread(thread_id)
-    if thread is None:
-        raise not_found("thread", thread_id)
-    return thread
+ServicesDep = Annotated[Services, Depends(_services)]
+
+Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
+Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
+Approver = Annotated[Principal, Depends(require(Role.APPROVER))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
-async def existing_run(runtime: ApiRuntime, thread_id: str | None, run_id: str) -> RunRow:
-    run = await runtime.store.get_run(run_id, thread_id)
-    if run is None:
-        raise not_found("run", run_id)
-    return run
+def paged(response: Response, page: Page[T]) -> list[T]:
+    """The page's items, with the total (and the next offset) in headers like thread search."""
+    response.headers["X-Pagination-Total"] = str(page.total)
+    if page.has_more:
+        response.headers["X-Pagination-Next"] = str(page.offset + len(page.items))
+    return page.items

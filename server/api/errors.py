@@ -11,7 +11,15 @@ from fastapi.responses import JSONResponse
 from psycopg import DataError as PsycopgDataError
 from sqlalchemy.exc import DataError
 
-from server.api.graphs import ContextError
+from host.errors import (
+    ConflictError,
+    ForbiddenError,
+    HostError,
+    InvalidRequestError,
+    NotFoundError,
+    UnavailableError,
+)
+from host.graphs import ContextError
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +28,28 @@ def not_found(kind: str, key: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"{kind} {key} not found")
 
 
+#: The status each refusal of the runtime answers with.
+HOST_STATUS: dict[type[HostError], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    ForbiddenError: 403,
+    InvalidRequestError: 422,
+    UnavailableError: 503,
+}
+
+
+def status_of(exc: HostError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in HOST_STATUS:
+            return HOST_STATUS[kind]
+    return 400
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(HostError)
+    async def _refused(_request: Request, exc: HostError) -> JSONResponse:
+        return JSONResponse(status_code=status_of(exc), content={"detail": str(exc)})
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [

@@ -13,8 +13,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from host.logging_setup import request_id_var
 from server.api.metrics import Metrics
-from server.logging_setup import request_id_var
 
 logger = logging.getLogger("royal.http")
 

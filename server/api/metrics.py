@@ -21,8 +21,8 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import and_, func, select
 
-from server.api.repository import RunRow
 from storage import ApprovalRepository, Database
+from storage.runs import RunRow
 from storage.runs_schema import RUN_STATUSES, runs
 from tools.llm import PriceTable
 

@@ -7,16 +7,16 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from server.api.deps import RuntimeDep, served_graph
-from server.api.encoding import jsonable
-from server.api.graphs import schemas
-from server.api.models import AssistantSearch
-from server.api.runtime import ApiRuntime
+from host.encoding import jsonable
+from host.graphs import schemas
+from host.models import AssistantSearch
+from host.runtime import Runtime
+from server.api.deps import RuntimeDep
 
 router = APIRouter()
 
 
-def assistant(runtime: ApiRuntime, graph_id: str) -> dict[str, Any]:
+def assistant(runtime: Runtime, graph_id: str) -> dict[str, Any]:
     started = runtime.started_at.isoformat()
     served = runtime.graphs[graph_id]
     return {
@@ -49,7 +49,7 @@ async def info(request: Request) -> dict[str, Any]:
     }
 
 
-def _matches(runtime: ApiRuntime, graph_id: str, search: AssistantSearch) -> bool:
+def _matches(runtime: Runtime, graph_id: str, search: AssistantSearch) -> bool:
     item = assistant(runtime, graph_id)
     if search.graph_id is not None and search.graph_id != graph_id:
         return False
@@ -78,7 +78,7 @@ async def count_assistants(body: AssistantSearch, runtime: RuntimeDep) -> int:
 
 @router.get("/assistants/{assistant_id}")
 async def get_assistant(assistant_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return assistant(runtime, served_graph(runtime, assistant_id).graph_id)
+    return assistant(runtime, runtime.served(assistant_id).graph_id)
 
 
 @router.get("/assistants/{assistant_id}/graph")
@@ -87,7 +87,7 @@ async def get_assistant_graph(
     runtime: RuntimeDep,
     xray: bool | int = False,
 ) -> dict[str, Any]:
-    served = served_graph(runtime, assistant_id)
+    served = runtime.served(assistant_id)
     drawing = await served.graph.aget_graph(xray=xray)
     result: dict[str, Any] = jsonable(drawing.to_json())
     return result
@@ -95,14 +95,14 @@ async def get_assistant_graph(
 
 @router.get("/assistants/{assistant_id}/schemas")
 async def get_assistant_schemas(assistant_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return schemas(served_graph(runtime, assistant_id))
+    return schemas(runtime.served(assistant_id))
 
 
 @router.get("/assistants/{assistant_id}/subgraphs")
 async def get_assistant_subgraphs(
     assistant_id: str, runtime: RuntimeDep, recurse: bool = False
 ) -> dict[str, Any]:
-    served = served_graph(runtime, assistant_id)
+    served = runtime.served(assistant_id)
     found: dict[str, Any] = {}
     async for namespace, subgraph in served.graph.aget_subgraphs(recurse=recurse):
         found[namespace] = {

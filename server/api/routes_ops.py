@@ -18,9 +18,9 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
+from host.runtime import Runtime, utcnow
 from server.api.deps import RuntimeDep
 from server.api.metrics import Metrics
-from server.api.runtime import ApiRuntime, utcnow
 from storage.migrate import head_revision
 
 logger = logging.getLogger(__name__)
@@ -75,12 +75,12 @@ async def _check(probe: Awaitable[str]) -> Check:
         return Check(ok=False, detail=f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-async def _database(runtime: ApiRuntime) -> str:
+async def _database(runtime: Runtime) -> str:
     revision = await runtime.store.database.current_revision()
     return f"revision {revision}"
 
 
-async def _migrations(runtime: ApiRuntime) -> str:
+async def _migrations(runtime: Runtime) -> str:
     revision = await runtime.store.database.current_revision()
     head = head_revision()
     if revision != head:
@@ -99,7 +99,7 @@ async def _redis(url: str) -> str:
     return "ping ok"
 
 
-async def _workers(runtime: ApiRuntime) -> str:
+async def _workers(runtime: Runtime) -> str:
     if not runtime.workers.alive:
         raise RuntimeError("worker loops are not running")
     return f"{runtime.workers.concurrency} loops"
@@ -109,7 +109,7 @@ async def _not_configured() -> str:
     return "not configured"
 
 
-async def readiness(runtime: ApiRuntime) -> Readiness:
+async def readiness(runtime: Runtime) -> Readiness:
     redis_url = runtime.settings.redis_url
     probes: dict[str, Awaitable[str]] = {
         "database": _database(runtime),

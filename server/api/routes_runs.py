@@ -11,127 +11,28 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
 
+from host import runs as host_runs
+from host.broker import RunEvent
+from host.encoding import dumps
+from host.identity import current_principal
+from host.models import MAX_OFFSET, CancelAction, RunCreate, RunsCancel, RunStatus
+from host.runs import TERMINAL
+from host.runtime import Runtime
 from policies.risk import Role
 from server.api import auth
-from server.api.auth import authorize_run
-from server.api.broker import RunEvent
-from server.api.deps import RuntimeDep, existing_run, existing_thread, served_graph
-from server.api.encoding import dumps
-from server.api.models import MAX_OFFSET, CancelAction, RunCreate, RunsCancel, RunStatus
-from server.api.repository import ConflictError, RunRow
-from server.api.runtime import ApiRuntime
-from server.api.sse import HEARTBEAT_SECONDS, with_heartbeats
-from server.api.webhooks_out import WebhookRefusedError, check_url
-from server.api.worker import RESULT_EVENT
+from server.api.deps import RuntimeDep
+from server.api.sse import HEARTBEAT_SECONDS, SSE_HEADERS, with_heartbeats
+from storage.runs import RunRow
 
 router = APIRouter()
-
-TERMINAL = frozenset({"success", "error", "timeout", "interrupted"})
-SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 def _run_path(run: RunRow, stateless: bool) -> str:
     return f"/runs/{run.run_id}" if stateless else f"/threads/{run.thread_id}/runs/{run.run_id}"
 
 
-async def create(
-    runtime: ApiRuntime, thread_id: str | None, body: RunCreate, *, stateless: bool = False
-) -> RunRow:
-    served = served_graph(runtime, body.assistant_id)
-    served.context(body.context, None)  # a context that does not fit is a 422 now, not later
-    if body.webhook is not None:
-        await _check_webhook(runtime, body.webhook)
-    body = await authorize_run(runtime, thread_id, body)  # a resume that decides an approval
-    workers = runtime.workers
-    worker_id = workers.reserve()  # a free slot here: the run starts without a claim
-    try:
-        run, superseded = await runtime.store.create_run(
-            thread_id=thread_id,
-            assistant_id=served.graph_id,
-            graph_id=served.graph_id,
-            kwargs=body.run_kwargs(temporary=stateless),
-            metadata=body.metadata or {},
-            multitask_strategy=body.multitask_strategy,
-            if_not_exists=body.if_not_exists,
-            after_seconds=body.after_seconds,
-            temporary=stateless,
-            lease_to=None if worker_id is None else (worker_id, workers.lease),
-        )
-    except BaseException as exc:
-        if worker_id is not None:
-            workers.unreserve()
-        if isinstance(exc, LookupError):
-            raise HTTPException(status_code=404, detail=f"thread {thread_id} not found") from None
-        if isinstance(exc, ConflictError):
-            raise HTTPException(status_code=409, detail=str(exc)) from None
-        raise
-    if run.worker_id is not None:
-        workers.start_reserved(run)
-    elif worker_id is not None:
-        workers.unreserve()
-    action: CancelAction = "rollback" if body.multitask_strategy == "rollback" else "interrupt"
-    for previous in superseded:
-        await cancel_run(runtime, previous, action)
-    if run.worker_id is None:
-        workers.wake()
-        return run
-    # As the reference server answers: a run is created pending (this one already started).
-    return run.model_copy(update={"status": "pending"})
-
-
-async def _check_webhook(runtime: ApiRuntime, url: str) -> None:
-    sender = runtime.workers.webhooks
-    try:
-        if sender is not None:
-            await sender.check(url)
-        else:
-            await check_url(url, allow_private=False)
-    except WebhookRefusedError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-
-
-async def cancel_run(runtime: ApiRuntime, run: RunRow, action: CancelAction = "interrupt") -> None:
-    """Cancel a run wherever it is: executing here, still queued, or executing elsewhere.
-
-    ``rollback`` also deletes the run and the checkpoints it wrote (see ``worker._record``)."""
-    if runtime.workers.cancel(run.run_id, action):
-        return
-    if await runtime.store.cancel_pending(run.run_id):
-        await runtime.workers.settle_cancelled(run, action)
-        return
-    # Running in another process (or just claimed): its worker acts on the request.
-    await runtime.workers.cancel_elsewhere(run.run_id, action)
-
-
-def run_events(
-    runtime: ApiRuntime, run: RunRow, after: int | None = None
-) -> AsyncIterator[RunEvent]:
-    """The broker's events of ``run`` (after event id ``after``), live; none for a run that
-    finished long enough ago that its events are gone."""
-    if run.status in TERMINAL and not runtime.broker.known(run.run_id):
-        return _nothing()
-    return runtime.broker.subscribe(run.run_id, after, in_flight=run.status not in TERMINAL)
-
-
-async def _nothing() -> AsyncIterator[RunEvent]:
-    return
-    yield  # pragma: no cover - makes this an async generator
-
-
-async def result_of(runtime: ApiRuntime, run: RunRow) -> Any:
-    """The body of ``wait``/``join``: final values, ``__interrupt__`` or ``__error__``."""
-    async for event in run_events(runtime, run):
-        if event.event == RESULT_EVENT:
-            return event.data
-    thread = await runtime.store.get_thread(run.thread_id)
-    finished = await runtime.store.get_run(run.run_id)
-    if finished is not None and finished.error is not None:
-        return {"__error__": finished.error}
-    return None if thread is None else thread.values
-
-
 def _stream_response(
-    runtime: ApiRuntime,
+    runtime: Runtime,
     run: RunRow,
     *,
     stateless: bool,
@@ -147,9 +48,9 @@ def _stream_response(
         if cancel_on_disconnect:
             latest = await runtime.store.get_run(run.run_id)
             if latest is not None and latest.status not in TERMINAL:
-                await cancel_run(runtime, latest)
+                await host_runs.cancel(runtime, latest)
 
-    events = run_events(runtime, run, after)
+    events = host_runs.events(runtime, run, after)
     if modes:
         events = _only(events, modes)
     headers = {**SSE_HEADERS, "Content-Location": _run_path(run, stateless)}
@@ -170,7 +71,7 @@ async def _only(events: AsyncIterator[RunEvent], modes: list[str]) -> AsyncItera
             yield event
 
 
-async def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -> Response:
+async def _wait_response(runtime: Runtime, run: RunRow, *, stateless: bool) -> Response:
     """The final values. A run that ends within a heartbeat interval is answered as a plain
     JSON response; a longer one gets a streamed response that sends a newline every few
     seconds (so proxies keep the request open) and the values when the run ends."""
@@ -178,7 +79,7 @@ async def _wait_response(runtime: ApiRuntime, run: RunRow, *, stateless: bool) -
     headers = {"Content-Location": path}
     if not stateless:
         headers["Location"] = f"{path}/join"
-    task = asyncio.ensure_future(result_of(runtime, run))
+    task = asyncio.ensure_future(host_runs.result(runtime, run))
     try:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
     except asyncio.CancelledError:
@@ -213,14 +114,14 @@ async def _stop(task: asyncio.Future[Any]) -> None:
 async def create_run(
     thread_id: str, body: RunCreate, runtime: RuntimeDep, response: Response
 ) -> dict[str, Any]:
-    run = await create(runtime, thread_id, body)
+    run = await host_runs.create(runtime, thread_id, body)
     response.headers["Content-Location"] = _run_path(run, False)
     return run.to_api()
 
 
 @router.post("/threads/{thread_id}/runs/stream")
 async def stream_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
-    run = await create(runtime, thread_id, body)
+    run = await host_runs.create(runtime, thread_id, body)
     return _stream_response(
         runtime,
         run,
@@ -231,7 +132,7 @@ async def stream_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> St
 
 @router.post("/threads/{thread_id}/runs/wait")
 async def wait_run(thread_id: str, body: RunCreate, runtime: RuntimeDep) -> Response:
-    run = await create(runtime, thread_id, body)
+    run = await host_runs.create(runtime, thread_id, body)
     return await _wait_response(runtime, run, stateless=False)
 
 
@@ -243,19 +144,19 @@ async def list_runs(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     status: RunStatus | None = None,
 ) -> list[dict[str, Any]]:
-    await existing_thread(runtime, thread_id)
+    await runtime.thread(thread_id)
     runs = await runtime.store.list_runs(thread_id, limit=limit, offset=offset, status=status)
     return [run.to_api() for run in runs]
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}")
 async def get_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return (await existing_run(runtime, thread_id, run_id)).to_api()
+    return (await host_runs.existing(runtime, thread_id, run_id)).to_api()
 
 
 @router.delete("/threads/{thread_id}/runs/{run_id}", status_code=204)
 async def delete_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Response:
-    run = await existing_run(runtime, thread_id, run_id)
+    run = await host_runs.existing(runtime, thread_id, run_id)
     if run.status not in TERMINAL:
         raise HTTPException(
             status_code=409, detail=f"run {run_id} is {run.status}; cancel it first"
@@ -266,7 +167,7 @@ async def delete_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Respon
 
 @router.get("/threads/{thread_id}/runs/{run_id}/join")
 async def join_run(thread_id: str, run_id: str, runtime: RuntimeDep) -> Response:
-    run = await existing_run(runtime, thread_id, run_id)
+    run = await host_runs.existing(runtime, thread_id, run_id)
     return await _wait_response(runtime, run, stateless=False)
 
 
@@ -298,7 +199,7 @@ async def join_stream(
     cancel_on_disconnect: bool = False,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
-    run = await existing_run(runtime, thread_id, run_id)
+    run = await host_runs.existing(runtime, thread_id, run_id)
     after: int | None = None
     if last_event_id:
         try:
@@ -325,9 +226,9 @@ async def cancel(
     wait: bool = False,
     action: CancelAction = "interrupt",
 ) -> Response:
-    run = await existing_run(runtime, thread_id, run_id)
+    run = await host_runs.existing(runtime, thread_id, run_id)
     if run.status not in TERMINAL:
-        await cancel_run(runtime, run, action)
+        await host_runs.cancel(runtime, run, action)
     if wait:
         return await _wait_response(runtime, run, stateless=False)
     return Response(status_code=202, headers={"Content-Location": _run_path(run, False)})
@@ -341,23 +242,23 @@ async def cancel_many(
 
     Cancelling by status reaches every thread on the server: admins only.
     """
-    principal = auth.current_principal()
+    principal = current_principal()
     if body.thread_id is None and principal is not None and not principal.has(Role.ADMIN):
         raise auth.forbidden(principal, "cancel runs across threads (needs admin)")
     if body.thread_id is not None:
-        await existing_thread(runtime, body.thread_id)
+        await runtime.thread(body.thread_id)
         found = await runtime.store.inflight_runs(thread_id=body.thread_id, run_ids=body.run_ids)
     else:
         found = await runtime.store.inflight_runs(status=body.status or "all")
     for run in found:
-        await cancel_run(runtime, run, action)
+        await host_runs.cancel(runtime, run, action)
     return Response(status_code=204)
 
 
 # --- stateless runs ------------------------------------------------------------------------
 @router.post("/runs/stream")
 async def stream_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingResponse:
-    run = await create(runtime, None, body, stateless=True)
+    run = await host_runs.create(runtime, None, body, stateless=True)
     return _stream_response(
         runtime, run, stateless=True, cancel_on_disconnect=body.on_disconnect == "cancel"
     )
@@ -365,7 +266,7 @@ async def stream_stateless(body: RunCreate, runtime: RuntimeDep) -> StreamingRes
 
 @router.post("/runs/wait")
 async def wait_stateless(body: RunCreate, runtime: RuntimeDep) -> Response:
-    run = await create(runtime, None, body, stateless=True)
+    run = await host_runs.create(runtime, None, body, stateless=True)
     return await _wait_response(runtime, run, stateless=True)
 
 
@@ -373,6 +274,6 @@ async def wait_stateless(body: RunCreate, runtime: RuntimeDep) -> Response:
 async def create_stateless(
     body: RunCreate, runtime: RuntimeDep, response: Response
 ) -> dict[str, Any]:
-    run = await create(runtime, None, body, stateless=True)
+    run = await host_runs.create(runtime, None, body, stateless=True)
     response.headers["Content-Location"] = _run_path(run, True)
     return run.to_api()

@@ -7,11 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from langchain_core.runnables import RunnableConfig
 
-from server.api import checkpoints
-from server.api.deps import RuntimeDep, existing_thread
-from server.api.encoding import jsonable
-from server.api.graphs import ServedGraph
-from server.api.models import (
+from host.encoding import jsonable
+from host.graphs import ServedGraph
+from host.models import (
     CheckpointRef,
     HistoryRequest,
     ThreadCreate,
@@ -19,9 +17,11 @@ from server.api.models import (
     ThreadSearch,
     ThreadStateUpdate,
 )
-from server.api.repository import ConflictError, ThreadRow
-from server.api.runtime import ApiRuntime
-from server.api.state import checkpoint_of, checkpoint_status, thread_interrupts, thread_state
+from host.runtime import Runtime
+from host.state import checkpoint_of, checkpoint_status, thread_interrupts, thread_state
+from server.api.deps import RuntimeDep
+from storage import checkpoints
+from storage.runs import ConflictError, ThreadRow
 
 router = APIRouter(prefix="/threads")
 
@@ -39,7 +39,7 @@ EMPTY_STATE: dict[str, Any] = {
 }
 
 
-def _graph_of(runtime: ApiRuntime, thread: ThreadRow) -> ServedGraph | None:
+def _graph_of(runtime: Runtime, thread: ThreadRow) -> ServedGraph | None:
     graph_id = thread.metadata.get("graph_id")
     return runtime.graphs.get(graph_id) if isinstance(graph_id, str) else None
 
@@ -90,21 +90,21 @@ async def count_threads(body: ThreadSearch, runtime: RuntimeDep) -> int:
 
 @router.get("/{thread_id}")
 async def get_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
-    return (await existing_thread(runtime, thread_id)).to_api()
+    return (await runtime.thread(thread_id)).to_api()
 
 
 @router.patch("/{thread_id}")
 async def patch_thread(thread_id: str, body: ThreadPatch, runtime: RuntimeDep) -> dict[str, Any]:
     thread = await runtime.store.patch_thread(thread_id, body.metadata)
     if thread is None:
-        await existing_thread(runtime, thread_id)  # raises the 404
+        await runtime.thread(thread_id)  # raises the 404
         raise AssertionError("unreachable")
     return thread.to_api()
 
 
 @router.delete("/{thread_id}", status_code=204)
 async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
-    await existing_thread(runtime, thread_id)
+    await runtime.thread(thread_id)
     if await runtime.store.thread_has_inflight(thread_id):
         raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
     await runtime.store.delete_thread(thread_id)
@@ -116,7 +116,7 @@ async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
 async def copy_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     """A new thread with this one's metadata, state and every checkpoint (same ids), so its
     history matches; the two evolve independently afterwards."""
-    thread = await existing_thread(runtime, thread_id)
+    thread = await runtime.thread(thread_id)
     if await runtime.store.thread_has_inflight(thread_id):
         raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
     copied = await runtime.store.copy_thread(thread)
@@ -129,9 +129,9 @@ async def copy_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
 
 
 async def _state(
-    runtime: ApiRuntime, thread_id: str, checkpoint: CheckpointRef | None, subgraphs: bool
+    runtime: Runtime, thread_id: str, checkpoint: CheckpointRef | None, subgraphs: bool
 ) -> dict[str, Any]:
-    thread = await existing_thread(runtime, thread_id)
+    thread = await runtime.thread(thread_id)
     served = _graph_of(runtime, thread)
     if served is None:
         return {**EMPTY_STATE, "values": thread.values or {}}
@@ -167,7 +167,7 @@ async def post_state_at(
 async def update_state(
     thread_id: str, body: ThreadStateUpdate, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    thread = await existing_thread(runtime, thread_id)
+    thread = await runtime.thread(thread_id)
     served = _graph_of(runtime, thread)
     if served is None:
         raise HTTPException(status_code=409, detail=f"thread {thread_id} has no graph yet")
@@ -192,8 +192,8 @@ async def update_state(
     return {"checkpoint": checkpoint_of(config)}
 
 
-async def _history(runtime: ApiRuntime, thread_id: str, body: HistoryRequest) -> list[Any]:
-    thread = await existing_thread(runtime, thread_id)
+async def _history(runtime: Runtime, thread_id: str, body: HistoryRequest) -> list[Any]:
+    thread = await runtime.thread(thread_id)
     served = _graph_of(runtime, thread)
     if served is None:
         return []

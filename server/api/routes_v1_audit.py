@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
-from server.api.auth import Viewer
-from server.api.v1_common import Limit, Offset, ServicesDep, paged
+from server.api.deps import Limit, Offset, ServicesDep, Viewer, paged
 from storage import ActorKind, AuditRecord
 
 router = APIRouter(prefix="/audit", tags=["audit"])

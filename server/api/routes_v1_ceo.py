@@ -7,17 +7,16 @@ order queries yet, and a figure we cannot compute would only be a guess.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from server.api.auth import Operator, Viewer
-from server.api.deps import RuntimeDep
-from server.api.v1_common import Limit, Offset, ServicesDep, paged, start_run
-from server.api.v1_stats import runs_by_status
-from storage import ApprovalStatus, AuditEvent, AuditRecord, GoalRecord, GoalStatus
+from host import overview, runs
+from host.errors import UnavailableError
+from host.overview import Dashboard
+from server.api.deps import Limit, Offset, Operator, RuntimeDep, ServicesDep, Viewer, paged
+from storage import AuditEvent, AuditRecord, GoalRecord, GoalStatus
 
 router = APIRouter(prefix="/ceo", tags=["ceo"])
 
@@ -42,31 +41,13 @@ class GoalStarted(BaseModel):
     assistant_id: str
 
 
-class PendingApprovals(BaseModel):
-    count: int
-    oldest_age_seconds: float | None
-
-
-class RunsToday(BaseModel):
-    since: AwareDatetime
-    by_status: dict[str, int]
-    total: int
-
-
-class Dashboard(BaseModel):
-    at: AwareDatetime
-    pending_approvals: PendingApprovals
-    runs_today: RunsToday
-    active_goals: int
-
-
 @router.post("/goals", status_code=202)
 async def set_goal(body: GoalCreate, runtime: RuntimeDep, principal: Operator) -> GoalStarted:
     """Tell the CEO a goal: it plans, delegates to clusters and asks for approvals as needed."""
     if CEO_ASSISTANT not in runtime.graphs:
-        raise HTTPException(status_code=503, detail="the ceo graph is not served here")
+        raise UnavailableError("the ceo graph is not served here")
     thread_id = body.thread_id or str(uuid.uuid4())
-    run = await start_run(
+    run = await runs.start(
         runtime,
         thread_id,
         CEO_ASSISTANT,
@@ -115,19 +96,6 @@ async def list_decisions(
 
 
 @router.get("/dashboard")
-async def dashboard(runtime: RuntimeDep, services: ServicesDep, _: Viewer) -> Dashboard:
+async def dashboard(runtime: RuntimeDep, _: Viewer) -> Dashboard:
     """Pending approvals and the oldest one's age, today's runs (UTC) by status, active goals."""
-    now = services.clock()
-    midnight = datetime.combine(now.astimezone(UTC).date(), time(), tzinfo=UTC)
-    age: timedelta | None = await services.approvals.oldest_pending_age(now)
-    by_status = await runs_by_status(runtime.store.database, since=midnight)
-    goals = await services.goals.list(status=GoalStatus.ACTIVE, limit=1)
-    pending = await services.approvals.list(status=ApprovalStatus.PENDING, limit=1)
-    return Dashboard(
-        at=now,
-        pending_approvals=PendingApprovals(
-            count=pending.total, oldest_age_seconds=None if age is None else age.total_seconds()
-        ),
-        runs_today=RunsToday(since=midnight, by_status=by_status, total=sum(by_status.values())),
-        active_goals=goals.total,
-    )
+    return await overview.dashboard(runtime)

@@ -22,11 +22,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from host.models import RunCreate
+from host.runtime import Runtime, utcnow
 from nodes.clusters import ClusterTask
 from server.api.deps import RuntimeDep
 from server.api.metrics import Metrics
-from server.api.models import RunCreate
-from server.api.runtime import ApiRuntime, utcnow
 from settings import Environment, ServiceMode, Settings
 from storage.runs_schema import threads, webhook_deliveries
 from tools.webhooks import SignatureError, verify_github_signature, verify_shopify_webhook
@@ -168,12 +168,12 @@ async def _record(connection: AsyncConnection, delivery: Delivery, run_id: str |
         raise DuplicateDeliveryError(delivery.delivery_id) from None
 
 
-async def _record_only(runtime: ApiRuntime, delivery: Delivery) -> None:
+async def _record_only(runtime: Runtime, delivery: Delivery) -> None:
     async with runtime.store.database.transaction() as connection:
         await _record(connection, delivery, None)
 
 
-async def _seen(runtime: ApiRuntime, delivery: Delivery) -> bool:
+async def _seen(runtime: Runtime, delivery: Delivery) -> bool:
     query = select(webhook_deliveries.c.delivery_id).where(
         webhook_deliveries.c.source == delivery.source,
         webhook_deliveries.c.delivery_id == delivery.delivery_id,
@@ -182,7 +182,7 @@ async def _seen(runtime: ApiRuntime, delivery: Delivery) -> bool:
         return (await connection.execute(query)).first() is not None
 
 
-async def _start(runtime: ApiRuntime, delivery: Delivery, planned: PlannedRun) -> WebhookAck:
+async def _start(runtime: Runtime, delivery: Delivery, planned: PlannedRun) -> WebhookAck:
     body = RunCreate.model_validate({"assistant_id": planned.assistant_id, "input": planned.input})
     thread_id = str(uuid.uuid5(_THREAD_NAMESPACE, f"{delivery.source}:{delivery.delivery_id}"))
     origin = {
@@ -252,7 +252,7 @@ def _payload(body: bytes) -> dict[str, Any]:
 
 async def _ingest(
     request: Request,
-    runtime: ApiRuntime,
+    runtime: Runtime,
     source: Source,
     verify: Callable[[bytes, str | None, str], None],
     signature_header: str,
@@ -285,7 +285,7 @@ async def _ingest(
         metrics.webhook_latency.labels(source=source).observe(time.perf_counter() - began)
 
 
-async def _dispatch(runtime: ApiRuntime, delivery: Delivery) -> WebhookAck:
+async def _dispatch(runtime: Runtime, delivery: Delivery) -> WebhookAck:
     planner = ROUTES.get((delivery.source, delivery.topic))
     planned = planner(delivery.topic, delivery.payload) if planner else None
     try:

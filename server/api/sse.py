@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from server.api.broker import RunEvent
-from server.api.encoding import dumps
+from host.broker import RunEvent
+from host.encoding import dumps
 
 HEARTBEAT_SECONDS = 5.0
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
 def frame(event: str, data: object, event_id: int | None = None) -> bytes:

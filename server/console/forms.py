@@ -129,7 +129,7 @@ def _typed(field: FormField, text: str | None) -> JsonValue:
     return text
 
 
-def edited_args(
+def changed_args(
     schema: Mapping[str, Any] | None, args: Mapping[str, Any], form: Mapping[str, str]
 ) -> dict[str, JsonValue]:
     """The arguments the approver changed (typed), from the posted ``arg.*`` fields."""

@@ -1,22 +1,22 @@
 """Approvals: the queue, one request in full, and the decision that resumes its thread.
 
-Deciding goes through the domain API's own handlers (``server.api.routes_v1_approvals``
-approve/reject/modify) as the signed-in user: the same checks (roles, pending, deadline, edit
-validation), the same background run on the thread, the same 409 for a second decision.
+Deciding goes through the runtime's approval lifecycle (``host.approvals``) as the signed-in
+user: the same checks (roles, pending, deadline, edit validation) as every other front end, the
+same background run on the thread, the same refusal for a second decision.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
+from host import approvals
+from host.approval_rules import args_schema, current_args, is_expired, may_decide, refusal
+from host.errors import ConflictError, InvalidRequestError
 from nodes.services import Services
-from server.api import routes_v1_approvals as v1
-from server.api.auth import acting_as, may_decide
-from server.console.forms import edited_args, fields_for
+from server.console.forms import changed_args, fields_for
 from server.console.security import (
     ConsoleUser,
     OperatorWrite,
@@ -25,20 +25,12 @@ from server.console.security import (
     optional_risk,
 )
 from server.console.views import render
-from server.engine import Engine
 from storage import ApprovalRecord, ApprovalStatus
 
 router = APIRouter()
 
 PAGE_SIZE = 50
 StatusFilter = Literal["PENDING", "APPROVED", "REJECTED", "EXPIRED", "all"]
-
-
-def services_of(runtime: Any) -> Services:
-    if runtime.services is None:
-        raise HTTPException(status_code=503, detail="the console needs this project's graphs")
-    services: Services = runtime.services
-    return services
 
 
 @router.get("/approvals", response_class=HTMLResponse)
@@ -52,7 +44,7 @@ async def approvals_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     """Most urgent first, a page at a time (the count comes from the same indexed filter)."""
-    services = services_of(runtime)
+    services = runtime.require_services()
     level = optional_risk(risk)
     found = await services.approvals.list(
         status=None if status == "all" else ApprovalStatus(status),
@@ -76,8 +68,7 @@ async def approvals_page(
 
 
 def _decidable(user: ConsoleUser, record: ApprovalRecord, services: Services) -> bool:
-    expired = record.deadline is not None and record.deadline <= services.clock()
-    return record.is_pending and not expired and may_decide(user.principal, record)
+    return refusal(user.principal, record, services.clock()) is None
 
 
 async def _detail(
@@ -92,10 +83,8 @@ async def _detail(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    services = services_of(runtime)
-    record = await services.approvals.get(approval_id)
-    if record is None:
-        raise HTTPException(status_code=404, detail=f"approval {approval_id} not found")
+    services = runtime.require_services()
+    record = await approvals.get(runtime, approval_id)
     args = record.request.get("args")
     current = dict(args) if isinstance(args, dict) else {}
     shown = {**current, **{k[4:]: v for k, v in (form or {}).items() if k.startswith("arg.")}}
@@ -106,10 +95,10 @@ async def _detail(
         status_code=status_code,
         record=record,
         req=record.request,
-        fields=fields_for(Engine.args_schema(record), shown),
+        fields=fields_for(args_schema(record), shown),
         decidable=_decidable(user, record, services),
         may_decide=may_decide(user.principal, record),
-        expired=record.deadline is not None and record.deadline <= services.clock(),
+        expired=is_expired(record, services.clock()),
         run_id=run_id,
         errors=errors or [],
         message=message,
@@ -134,7 +123,6 @@ async def decide(
     request: Request, approval_id: str, runtime: RuntimeDep, user: OperatorWrite
 ) -> Response:
     """Approve, reject (reason required) or modify, then show the run that carries it out."""
-    services = services_of(runtime)
     posted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     decision = posted.get("decision", "")
     notes = posted.get("notes", "").strip() or None
@@ -153,54 +141,31 @@ async def decide(
             status_code=status_code,
         )
 
-    record = await services.approvals.get(approval_id)
-    if record is None:
-        raise HTTPException(status_code=404, detail=f"approval {approval_id} not found")
+    record = await approvals.get(runtime, approval_id)
     principal = user.principal
     try:
-        with acting_as(principal):
-            if decision == "approve":
-                accepted = await v1.approve(
-                    approval_id=approval_id,
-                    runtime=runtime,
-                    principal=principal,
-                    body=v1.ApproveBody(notes=notes),
-                )
-            elif decision == "reject":
-                reason = posted.get("reason", "").strip()
-                if not reason:
-                    return await again(422, errors=["A reason is required to reject."])
-                accepted = await v1.reject(
-                    approval_id=approval_id,
-                    body=v1.RejectBody(reason=reason),
-                    runtime=runtime,
-                    principal=principal,
-                )
-            elif decision == "modify":
-                args = record.request.get("args")
-                current = dict(args) if isinstance(args, dict) else {}
-                changes = edited_args(Engine.args_schema(record), current, posted)
-                if not changes:
-                    return await again(422, errors=["Change at least one field, or approve."])
-                problems = Engine.edit_errors(record, current | changes)
-                if problems:
-                    return await again(422, errors=problems)
-                accepted = await v1.modify(
-                    approval_id=approval_id,
-                    body=v1.ModifyBody(args=changes, notes=notes),
-                    runtime=runtime,
-                    principal=principal,
-                )
-            else:
-                return await again(422, errors=["Choose approve, reject or modify."])
-    except ValidationError as exc:
-        return await again(422, errors=[str(exc).splitlines()[0]])
-    except HTTPException as exc:
-        if exc.status_code == 409:
-            return await again(409, message=str(exc.detail))
-        if exc.status_code == 422:
-            return await again(422, errors=[str(exc.detail)])
-        raise
+        if decision == "approve":
+            decided = await approvals.decide(
+                runtime, principal, approval_id, "approve", notes=notes
+            )
+        elif decision == "reject":
+            reason = posted.get("reason", "").strip()
+            if not reason:
+                return await again(422, errors=["A reason is required to reject."])
+            decided = await approvals.decide(
+                runtime, principal, approval_id, "reject", notes=reason
+            )
+        elif decision == "modify":
+            changes = changed_args(args_schema(record), current_args(record), posted)
+            decided = await approvals.decide(
+                runtime, principal, approval_id, "modify", notes=notes, changes=changes
+            )
+        else:
+            return await again(422, errors=["Choose approve, reject or modify."])
+    except InvalidRequestError as exc:
+        return await again(422, errors=[str(exc)])
+    except ConflictError as exc:
+        return await again(409, message=str(exc))
     return RedirectResponse(
-        f"/console/approvals/{approval_id}?run={accepted.run_id}", status_code=303
+        f"/console/approvals/{approval_id}?run={decided.run_id}", status_code=303
     )

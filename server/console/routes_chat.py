@@ -5,23 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from server.api import routes_runs
-from server.api.auth import acting_as
-from server.api.deps import existing_thread
-from server.api.models import RunCreate
-from server.api.repository import ThreadRow
-from server.api.runtime import ApiRuntime
+from host import runs
+from host.errors import UnavailableError
+from host.identity import acting_as
+from host.runtime import Runtime
 from server.console.run_events import message_text
 from server.console.security import ConsoleUser, OperatorWrite, RuntimeDep, Viewer
 from server.console.views import render
+from storage.runs import ThreadRow
 
 router = APIRouter()
 
 CEO = "ceo"
-STREAM_MODES = ["messages-tuple", "updates", "custom"]
 Message = Annotated[str, Form(min_length=1, max_length=4000, pattern=r"\S")]
 
 
@@ -60,7 +58,7 @@ async def chat_thread(
     user: Viewer,
     run: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    thread = await existing_thread(runtime, thread_id)
+    thread = await runtime.thread(thread_id)
     if run is None:
         inflight = await runtime.store.inflight_runs(thread_id=thread_id)
         run = inflight[-1].run_id if inflight else None
@@ -69,7 +67,7 @@ async def chat_thread(
 
 async def _chat_page(
     request: Request,
-    runtime: ApiRuntime,
+    runtime: Runtime,
     user: ConsoleUser,
     thread: ThreadRow | None,
     run_id: str | None,
@@ -91,21 +89,16 @@ async def _chat_page(
 
 async def _turn(runtime: Any, user: ConsoleUser, thread_id: str, text: str) -> Any:
     if CEO not in runtime.graphs:
-        raise HTTPException(status_code=503, detail="the ceo graph is not served here")
-    body = RunCreate.model_validate(
-        {
-            "assistant_id": CEO,
-            "input": {"messages": [{"role": "human", "content": text}]},
-            "context": {"operator": user.username},
-            "metadata": {"goal_set_by": user.username, "source": "console"},
-            "stream_mode": STREAM_MODES,
-            "stream_subgraphs": True,
-            "if_not_exists": "create",
-            "multitask_strategy": "enqueue",
-        }
-    )
+        raise UnavailableError("the ceo graph is not served here")
     with acting_as(user.principal):
-        return await routes_runs.create(runtime, thread_id, body)
+        return await runs.start(
+            runtime,
+            thread_id,
+            CEO,
+            input={"messages": [{"role": "human", "content": text}]},
+            context={"operator": user.username},
+            metadata={"goal_set_by": user.username, "source": "console"},
+        )
 
 
 def _started(request: Request, thread_id: str, run_id: str) -> Response:
@@ -131,6 +124,6 @@ async def new_chat(
 async def continue_chat(
     request: Request, thread_id: str, text: Message, runtime: RuntimeDep, user: OperatorWrite
 ) -> Response:
-    await existing_thread(runtime, thread_id)
+    await runtime.thread(thread_id)
     run = await _turn(runtime, user, thread_id, text.strip())
     return _started(request, thread_id, run.run_id)

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
-from server.api.deps import existing_run
-from server.api.routes_runs import SSE_HEADERS
+from host import runs as host_runs
+from server.api.sse import SSE_HEADERS
 from server.console.feed import FeedFilter, feed
 from server.console.run_events import relay
 from server.console.security import RuntimeDep, Viewer, optional_risk
@@ -22,7 +22,7 @@ Filter = Annotated[str | None, Query(max_length=255)]
 @router.get("/runs/{run_id}/stream")
 async def run_stream(run_id: str, runtime: RuntimeDep, _: Viewer) -> StreamingResponse:
     """The run's answer tokens, plan, steps, actions and interrupts as they happen."""
-    run = await existing_run(runtime, None, run_id)
+    run = await host_runs.existing(runtime, None, run_id)
     return StreamingResponse(
         relay(runtime, run), media_type="text/event-stream", headers=SSE_HEADERS
     )

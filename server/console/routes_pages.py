@@ -8,14 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from host import overview
+from host import runs as host_runs
+from host.runs import TERMINAL
+from host.runtime import Runtime
+from host.state import thread_state
 from policies.risk import Role
-from server.api import routes_v1_agents, routes_v1_ceo
-from server.api.deps import existing_run, existing_thread
-from server.api.routes_runs import TERMINAL
-from server.api.runtime import ApiRuntime
-from server.api.state import thread_state
 from server.console.health import business_health
-from server.console.routes_approvals import services_of
 from server.console.security import AdminWrite, ConsoleUser, RuntimeDep, Viewer
 from server.console.views import render
 from storage import ApprovalStatus
@@ -29,10 +28,9 @@ AUTONOMOUS = ("LOW", "MEDIUM")
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
-    services = services_of(runtime)
-    principal = user.principal
-    figures = await routes_v1_ceo.dashboard(runtime=runtime, services=services, _=principal)
-    agents = await routes_v1_agents.list_agents(runtime=runtime, services=services, _=principal)
+    services = runtime.require_services()
+    figures = await overview.dashboard(runtime)
+    agents = await overview.agents(runtime)
     pending = await services.approvals.list(status=ApprovalStatus.PENDING, limit=5)
     recent = await services.audit.list(event="action.executed", limit=30)
     actions = [entry for entry in recent.items if entry.risk_level in AUTONOMOUS][:8]
@@ -85,7 +83,7 @@ async def _history(runtime: Any, graph_id: str | None, thread_id: str) -> list[d
 async def thread_page(
     request: Request, thread_id: str, runtime: RuntimeDep, user: Viewer
 ) -> HTMLResponse:
-    thread = await existing_thread(runtime, thread_id)
+    thread = await runtime.thread(thread_id)
     runs = await runtime.store.list_runs(thread_id, limit=50, offset=0, status=None)
     graph_id = thread.metadata.get("graph_id")
     return render(
@@ -102,8 +100,8 @@ async def thread_page(
 async def run_page(
     request: Request, thread_id: str, run_id: str, runtime: RuntimeDep, user: Viewer
 ) -> HTMLResponse:
-    run = await existing_run(runtime, thread_id, run_id)
-    services = services_of(runtime)
+    run = await host_runs.existing(runtime, thread_id, run_id)
+    services = runtime.require_services()
     audit = await services.audit.list(run_id=run_id, newest_first=False, limit=200)
     return render(
         request,
@@ -133,7 +131,7 @@ async def save_policies(request: Request, runtime: RuntimeDep, user: AdminWrite)
     if not isinstance(text, str) or not text.strip():
         return _policies(request, runtime, user, errors=["the policy is empty"], status_code=422)
     try:
-        policy = await save_policy(services_of(runtime), text, by=user.principal.subject)
+        policy = await save_policy(runtime.require_services(), text, by=user.principal.subject)
     except PolicyFileError as exc:
         problems = [issue.render("line") for issue in exc.issues]
         return _policies(request, runtime, user, errors=problems, draft=text, status_code=422)
@@ -151,7 +149,7 @@ def _source_of(path: Path | None) -> str:
 
 def _policies(
     request: Request,
-    runtime: ApiRuntime,
+    runtime: Runtime,
     user: ConsoleUser,
     *,
     errors: list[str] | None = None,
@@ -162,7 +160,7 @@ def _policies(
     from policies.docs import policy_tables
     from server.console.policy_edit import current_text
 
-    services = services_of(runtime)
+    services = runtime.require_services()
     editable = user.has(Role.ADMIN)
     return render(
         request,

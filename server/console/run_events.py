@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from server.api.broker import RunEvent
-from server.api.repository import RunRow
-from server.api.routes_runs import run_events
-from server.api.runtime import ApiRuntime
+from host.broker import RunEvent
+from host.runs import events as run_events
+from host.runtime import Runtime
 from server.api.sse import frame
 from server.console.views import markdown_html
+from storage.runs import RunRow
 
 ANSWER_NODES = frozenset({"respond"})
 
@@ -82,7 +82,7 @@ def _last_answer(values: Any) -> str | None:
     return None
 
 
-async def run_end(runtime: ApiRuntime, run_id: str) -> dict[str, Any]:
+async def run_end(runtime: Runtime, run_id: str) -> dict[str, Any]:
     """How the run ended, what it recorded in the audit log, and what the thread holds now."""
     run = await runtime.store.get_run(run_id)
     thread = None if run is None else await runtime.store.get_thread(run.thread_id)
@@ -121,7 +121,7 @@ async def run_end(runtime: ApiRuntime, run_id: str) -> dict[str, Any]:
     }
 
 
-async def relay(runtime: ApiRuntime, run: RunRow) -> AsyncIterator[bytes]:
+async def relay(runtime: Runtime, run: RunRow) -> AsyncIterator[bytes]:
     """SSE frames for the console, ending with an ``end`` frame."""
     from server.api.sse import with_heartbeats
 

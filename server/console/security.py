@@ -15,10 +15,10 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 
+from host.runtime import Runtime
 from policies.risk import RiskLevel, Role
 from server.api import deps
 from server.api.auth import Principal
-from server.api.runtime import ApiRuntime
 from server.console.sessions import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -50,8 +50,8 @@ class ConsoleUser(BaseModel):
         return Principal(subject=self.username, role=self.role, method="session")
 
 
-def runtime_of(request: Request) -> ApiRuntime:
-    runtime: ApiRuntime = request.app.state.runtime
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
     return runtime
 
 

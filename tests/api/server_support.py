@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import uvicorn
 
-from server.api import ApiRuntime, create_app
-from server.api.graphs import DEFAULT_CONFIG
+from host.graphs import DEFAULT_CONFIG
+from host.runtime import Runtime
+from server.api import create_app
 from settings import Settings
 from tools.sandbox import SandboxServer
 
@@ -28,8 +29,8 @@ class LiveServer:
         self._state = app_state
 
     @property
-    def runtime(self) -> ApiRuntime:
-        runtime: ApiRuntime = self._state.runtime  # type: ignore[attr-defined]
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self._state.runtime  # type: ignore[attr-defined]
         return runtime
 
 
@@ -54,7 +55,7 @@ def sandboxed_settings(
 
 @contextmanager
 def live_server(settings: Settings, config_path: Path = DEFAULT_CONFIG) -> Iterator[LiveServer]:
-    app = create_app(lambda: ApiRuntime.open(settings, config_path=config_path, workers=2))
+    app = create_app(lambda: Runtime.open(settings, config_path=config_path, workers=2))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from host.runtime import Runtime
 from server.api.app import create_app
-from server.api.runtime import ApiRuntime
 
 
 def _calls(dependant: Dependant) -> Iterator[Any]:
@@ -43,7 +43,7 @@ def _endpoints(app: FastAPI) -> Iterator[tuple[str, Dependant]]:
 
 
 def test_no_endpoint_or_dependency_runs_in_the_thread_pool() -> None:
-    app = create_app(ApiRuntime.open)  # never served: its lifespan (opening it all) never runs
+    app = create_app(Runtime.open)  # never served: its lifespan (opening it all) never runs
     endpoints = list(_endpoints(app))
     assert len(endpoints) > 50
     assert any(path == "/threads/{thread_id}/runs/wait" for path, _ in endpoints)

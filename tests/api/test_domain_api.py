@@ -13,11 +13,11 @@ from typing import Any, cast
 
 import httpx
 import pytest
+from host.approvals import sweeping
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.api.approval_sweeper import sweeping
-from server.api.runtime import ApiRuntime
+from host.runtime import Runtime
 from storage import ApprovalRecord
 from storage.schema import approvals
 from storage.urls import normalize_url, sqlite_url
@@ -303,6 +303,6 @@ async def test_the_api_sweeps_on_its_own_until_it_stops() -> None:
         services=SimpleNamespace(approvals=SimpleNamespace(expire_due=expire_due)),
         settings=SimpleNamespace(royal_approval_sweep_seconds=0.01),
     )
-    async with sweeping(cast(ApiRuntime, runtime)):
+    async with sweeping(cast(Runtime, runtime)):
         await asyncio.wait_for(swept_twice.wait(), timeout=30)
     assert set(calls) == {None}  # "now" is always the repository clock's

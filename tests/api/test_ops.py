@@ -15,8 +15,8 @@ from langgraph_sdk.client import LangGraphClient
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
+from host.logging_setup import make_handler
 from server.cli_worker import serve_worker_metrics
-from server.logging_setup import make_handler
 from tests.api.server_support import LiveServer
 
 ROPE: dict[str, Any] = {"messages": [{"role": "human", "content": "Publish a smart jump rope"}]}

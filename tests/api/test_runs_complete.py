@@ -20,8 +20,8 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 from langgraph_sdk.schema import StreamPart
 
+from host.webhooks_out import WebhookRefusedError, check_url
 from server.api import routes_runs
-from server.api.webhooks_out import WebhookRefusedError, check_url
 from settings import Settings
 from tests.api.conftest import BACKENDS
 from tests.api.server_support import LiveServer, live_server

@@ -24,9 +24,9 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from server.api.broker import RunEvent
-from server.api.broker_redis import RedisBroker
-from server.api.graphs import DEFAULT_CONFIG
+from host.broker import RunEvent
+from host.broker_redis import RedisBroker
+from host.graphs import DEFAULT_CONFIG
 from settings import Settings
 from storage.langgraph import open_persistence
 from tools.sandbox import FaultSettings, SandboxServer

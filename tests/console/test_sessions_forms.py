@@ -7,7 +7,7 @@ import time
 import pytest
 
 from server.console import sessions
-from server.console.forms import edited_args, fields_for
+from server.console.forms import changed_args, fields_for
 from server.console.sessions import ConsoleDisabledError, SessionSigner
 from settings import Environment, Settings
 
@@ -64,10 +64,10 @@ def test_only_changed_arguments_come_back_typed() -> None:
         "arg.units": "5",
         "arg.featured": "on",
     }
-    assert edited_args(SCHEMA, ARGS, posted) == {"price": "9.99", "units": 5, "featured": True}
+    assert changed_args(SCHEMA, ARGS, posted) == {"price": "9.99", "units": 5, "featured": True}
     unchanged = {**posted, "arg.price": "18.99", "arg.units": "3"}
     unchanged.pop("arg.featured")
-    assert edited_args(SCHEMA, ARGS, unchanged) == {}
+    assert changed_args(SCHEMA, ARGS, unchanged) == {}
 
 
 def test_sessions_are_signed_expire_and_carry_a_csrf_token(

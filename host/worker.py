@@ -28,16 +28,16 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command, Send
 
+from host.broker import EventBroker, WorkerSignals
+from host.encoding import jsonable
+from host.graphs import ServedGraph
+from host.logging_setup import bind_run
+from host.state import checkpoint_status, thread_interrupts
+from host.stream_parts import LegacyMessages, graph_parts
+from host.webhooks_out import WebhookSender
 from nodes.services import Services
-from server.api import checkpoints
-from server.api.broker import EventBroker, WorkerSignals
-from server.api.encoding import jsonable
-from server.api.graphs import ServedGraph
-from server.api.repository import RunRow, Store
-from server.api.state import checkpoint_status, thread_interrupts
-from server.api.stream_parts import LegacyMessages, graph_parts
-from server.api.webhooks_out import WebhookSender
-from server.logging_setup import bind_run
+from storage import checkpoints
+from storage.runs import RunRow, RunStore
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Workers:
     def __init__(
         self,
         *,
-        store: Store,
+        store: RunStore,
         broker: EventBroker,
         graphs: Mapping[str, ServedGraph],
         services: Services | None,

@@ -27,8 +27,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from server.api.broker import END_EVENT, RunEvent
-from server.api.encoding import dumps
+from host.broker import END_EVENT, RunEvent
+from host.encoding import dumps
 
 logger = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from pydantic import Field, TypeAdapter, ValidationError, create_model
 from nodes.context import Context
 from nodes.services import Services
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "langgraph.json"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "langgraph.json"
 
 
 class GraphConfigError(ValueError):

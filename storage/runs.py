@@ -258,7 +258,7 @@ def _leased_to(run_id: str, worker_id: str) -> ColumnElement[bool]:
     return and_(runs.c.run_id == run_id, runs.c.worker_id == worker_id, runs.c.status == "running")
 
 
-class Store:
+class RunStore:
     """Threads and runs; ``clock`` is injectable so tests can move time."""
 
     def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import StateSnapshot
 
-from server.api.encoding import jsonable
+from host.encoding import jsonable
 
 
 def checkpoint_of(config: RunnableConfig | None) -> dict[str, Any] | None:

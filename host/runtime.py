@@ -10,23 +10,24 @@ from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from host.broker import MemoryBroker
+from host.broker_redis import RedisBroker
+from host.errors import NotFoundError, UnavailableError
+from host.graphs import DEFAULT_CONFIG, ServedGraph, load_graphs
+from host.webhooks_out import WebhookSender
+from host.worker import Workers
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
-from server.api.broker import MemoryBroker
-from server.api.broker_redis import RedisBroker
-from server.api.graphs import DEFAULT_CONFIG, ServedGraph, load_graphs
-from server.api.repository import INFLIGHT, Store
-from server.api.webhooks_out import WebhookSender
-from server.api.worker import Workers
 from settings import Settings, get_settings
 from storage.langgraph import open_persistence
+from storage.runs import INFLIGHT, RunStore, ThreadRow
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def open_broker(settings: Settings, store: Store) -> MemoryBroker | RedisBroker:
+def open_broker(settings: Settings, store: RunStore) -> MemoryBroker | RedisBroker:
     """Redis when configured (API and worker processes share runs' events and signals), else
     this process's memory (one process serves and executes)."""
     retention = settings.royal_event_retention_seconds
@@ -43,9 +44,9 @@ def open_broker(settings: Settings, store: Store) -> MemoryBroker | RedisBroker:
 
 
 @dataclass
-class ApiRuntime:
+class Runtime:
     graphs: dict[str, ServedGraph]
-    store: Store
+    store: RunStore
     broker: MemoryBroker | RedisBroker
     workers: Workers
     checkpointer: BaseCheckpointSaver[str]
@@ -56,6 +57,27 @@ class ApiRuntime:
     unexpected_errors: int = 0
     """Requests that ended in a 500: tests assert bad input never gets here."""
 
+    def served(self, assistant_id: str) -> ServedGraph:
+        """The graph an assistant id names, or ``NotFoundError``."""
+        served = self.graphs.get(assistant_id)
+        if served is None:
+            raise NotFoundError("assistant", assistant_id)
+        return served
+
+    async def thread(self, thread_id: str) -> ThreadRow:
+        """The thread's row, or ``NotFoundError``."""
+        thread = await self.store.get_thread(thread_id)
+        if thread is None:
+            raise NotFoundError("thread", thread_id)
+        return thread
+
+    def require_services(self) -> Services:
+        """This project's services (approvals, audit, models...): only when its own graphs are
+        served; a foreign ``langgraph.json`` has none, and what needs them is unavailable."""
+        if self.services is None:
+            raise UnavailableError("this needs the project's own graphs to be served")
+        return self.services
+
     @classmethod
     @asynccontextmanager
     async def open(
@@ -64,7 +86,7 @@ class ApiRuntime:
         *,
         config_path: Path = DEFAULT_CONFIG,
         workers: int = 4,
-    ) -> AsyncIterator[ApiRuntime]:
+    ) -> AsyncIterator[Runtime]:
         settings = settings or get_settings()
         async with AsyncExitStack() as stack:
             persistence = await stack.enter_async_context(
@@ -78,7 +100,7 @@ class ApiRuntime:
                 services = await stack.enter_async_context(
                     Services.open(settings, database=persistence.database)
                 )
-            store = Store(persistence.database, clock=utcnow)
+            store = RunStore(persistence.database, clock=utcnow)
             broker = open_broker(settings, store)
             stack.push_async_callback(broker.aclose)
             pool = Workers(

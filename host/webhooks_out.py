@@ -28,7 +28,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from server.api.encoding import dumps
+from host.encoding import dumps
 
 logger = logging.getLogger(__name__)
 

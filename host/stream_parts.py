@@ -16,7 +16,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.pregel import Pregel
 from langgraph.types import StreamMode
 
-from server.api.encoding import jsonable
+from host.encoding import jsonable
 
 Part = tuple[tuple[str, ...], str, Any]
 
