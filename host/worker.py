@@ -490,7 +490,12 @@ class Workers:
                 if error is not None:
                     payload["error"] = error
                 self.webhooks.send_later(str(webhook), payload)
-            if run.options.get("temporary") and run.options.get("on_completion") == "delete":
+            waiting = status == "interrupted" or bool(interrupts)
+            if waiting and run.options.get("temporary"):
+                # A stateless run that stopped at an interrupt (an approval) keeps its thread:
+                # deleting it would leave a request nobody can ever decide.
+                logger.info("stateless run %s waits at an interrupt: thread kept", run.run_id)
+            elif run.options.get("temporary") and run.options.get("on_completion") == "delete":
                 await self.store.delete_thread(run.thread_id)
                 if served is not None and served.graph.checkpointer:
                     await served.graph.checkpointer.adelete_thread(run.thread_id)  # type: ignore[union-attr]

@@ -27,6 +27,12 @@ from storage.runs import RunRow
 router = APIRouter()
 
 
+def _thread_path(run: RunRow) -> str:
+    """Where a stateless run's thread is: kept when the run stops at an interrupt, so that the
+    approval it raised can be decided (otherwise deleted when the run ends)."""
+    return f"/threads/{run.thread_id}"
+
+
 def _run_path(run: RunRow, stateless: bool) -> str:
     return f"/runs/{run.run_id}" if stateless else f"/threads/{run.thread_id}/runs/{run.run_id}"
 
@@ -54,8 +60,7 @@ def _stream_response(
     if modes:
         events = _only(events, modes)
     headers = {**SSE_HEADERS, "Content-Location": _run_path(run, stateless)}
-    if not stateless:
-        headers["Location"] = f"{_run_path(run, stateless)}/stream"
+    headers["Location"] = _thread_path(run) if stateless else f"{_run_path(run, stateless)}/stream"
     return StreamingResponse(
         with_heartbeats(events, on_abandon=abandon, end=end),
         media_type="text/event-stream",
@@ -77,8 +82,7 @@ async def _wait_response(runtime: Runtime, run: RunRow, *, stateless: bool) -> R
     seconds (so proxies keep the request open) and the values when the run ends."""
     path = _run_path(run, stateless)
     headers = {"Content-Location": path}
-    if not stateless:
-        headers["Location"] = f"{path}/join"
+    headers["Location"] = _thread_path(run) if stateless else f"{path}/join"
     task = asyncio.ensure_future(host_runs.result(runtime, run))
     try:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)

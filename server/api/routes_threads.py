@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from langchain_core.runnables import RunnableConfig
 
+from host import threads
 from host.encoding import jsonable
 from host.graphs import ServedGraph
 from host.models import (
@@ -104,11 +105,8 @@ async def patch_thread(thread_id: str, body: ThreadPatch, runtime: RuntimeDep) -
 
 @router.delete("/{thread_id}", status_code=204)
 async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
-    await runtime.thread(thread_id)
-    if await runtime.store.thread_has_inflight(thread_id):
-        raise HTTPException(status_code=409, detail=f"thread {thread_id} has a run in flight")
-    await runtime.store.delete_thread(thread_id)
-    await runtime.checkpointer.adelete_thread(thread_id)
+    """Delete a thread and its checkpoints; its pending approvals are closed with the reason."""
+    await threads.delete(runtime, thread_id)
     return Response(status_code=204)
 
 
