@@ -17,10 +17,9 @@ import statistics
 import tempfile
 import time
 
-from langchain_core.messages import HumanMessage
-
 from bench.support import temporary_postgres
-from server.engine import open_engine, thread_config
+from host import runs
+from host.runtime import Runtime
 from settings import Settings, reset_settings_cache
 from storage.langgraph import thread_checkpoint_bytes
 from tools.sandbox import SandboxServer
@@ -28,28 +27,34 @@ from tools.sandbox import SandboxServer
 GOAL = "Find and publish a white glossy mug"
 
 
-async def measure(label: str, runs: int) -> None:
+async def _turn(runtime: Runtime, thread: str) -> str:
+    """One CEO turn through the runtime's run path (a run row, executed by a worker)."""
+    message = {"role": "human", "content": GOAL}
+    run = await runs.start(runtime, thread, "ceo", input={"messages": [message]})
+    values = await runs.result(runtime, run)
+    messages = values.get("messages") if isinstance(values, dict) else None
+    return str(messages[-1].get("content")) if messages else repr(values)
+
+
+async def measure(label: str, count: int) -> None:
     reset_settings_cache()
-    async with open_engine(Settings()) as engine:
-        await engine.graph.ainvoke(  # warm-up: imports, tokenizer, connection pools
-            {"messages": [HumanMessage(GOAL)]}, thread_config("warm-up"), context=engine.context()
-        )
+    async with Runtime.open(Settings(), workers=1) as runtime:
+        assert runtime.persistence is not None
+        await _turn(runtime, "warm-up")  # imports, tokenizer, connection pools
         times: list[float] = []
         sizes: list[int] = []
-        for number in range(runs):
+        for number in range(count):
             thread = f"bench-{number}"
             started = time.perf_counter()
-            result = await engine.graph.ainvoke(
-                {"messages": [HumanMessage(GOAL)]}, thread_config(thread), context=engine.context()
-            )
+            answer = await _turn(runtime, thread)
             times.append((time.perf_counter() - started) * 1000)
-            if "Published" not in str(result["messages"][-1].content):
-                raise RuntimeError(f"run {number} did not publish: {result['messages'][-1]}")
-            sizes.append(await thread_checkpoint_bytes(engine.persistence, thread))
+            if "Published" not in answer:
+                raise RuntimeError(f"run {number} did not publish: {answer}")
+            sizes.append(await thread_checkpoint_bytes(runtime.persistence, thread))
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     print(
-        f"{label:<9} runs={runs:<4} mean={statistics.mean(times):7.1f} ms  "
+        f"{label:<9} runs={count:<4} mean={statistics.mean(times):7.1f} ms  "
         f"p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  "
         f"checkpoint bytes/run={statistics.mean(sizes):,.0f}"
     )

@@ -39,13 +39,20 @@ class ProbeArgs(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+def probe_args(spec: ProbeAction) -> dict[str, JsonValue]:
+    """The arguments the proposed tool would receive: the case's, with its amount (so an
+    approver edits the amount as an argument, like any tool's)."""
+    amount: dict[str, JsonValue] = {} if spec.amount is None else {"amount": str(spec.amount)}
+    return {**amount, **spec.args}
+
+
 def probe_action(spec: ProbeAction, args: dict[str, JsonValue] | None = None) -> Action:
     return Action(
         cluster=PROBE_CLUSTER,
         agent=PROBE_AGENT,
         tool=spec.tool,
         kind=spec.kind,
-        args=spec.args if args is None else args,
+        args=probe_args(spec) if args is None else args,
         amount=_amount(spec, args),
         currency=spec.currency,
         supplier_id=spec.supplier_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,25 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableConfig
-from langgraph.types import Command
 from pydantic import BaseModel, Field, JsonValue
 
 from evals.case import Case, Decision, PolicyOverrides, Suite
 from evals.cassettes import MODEL_HOST, SANDBOX_HOST, open_tape
 from evals.observe import ActualCall, StoreState, store_state, trajectory
-from evals.probe import compile_probe
+from evals.probe import build_probe_graph
+from host import approvals, runs
+from host.identity import Principal
+from host.runtime import Runtime
+from host.worker import USAGE_EVENT
 from policies import PolicyEngine
-from server.engine import STREAM_MODES, Engine, open_engine, thread_config
+from policies.risk import Role
 from settings import Settings
 from storage import ApprovalRecord
+from storage.runs import RunRow
 from tools.sandbox import FaultSettings, SandboxServer
 
 CASSETTES_DIR = Path(__file__).parent / "cassettes"
 DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default_policy.yaml"
 #: Placeholder key sent to the scripted model server (and recorded as REDACTED anyway).
 SCRIPTED_KEY = "sk-royal-eval-scripted"
+CEO = "ceo"
+PROBE = "probe"
+#: Run slots: parallel cluster work happens inside a run, decisions are one at a time.
+EVAL_WORKERS = 2
+#: How far past an approval's deadline the scripted ``expire`` moves the sweep's clock.
+EXPIRY_MARGIN = timedelta(seconds=1)
 
 
 class Interrupted(BaseModel):
@@ -214,7 +221,9 @@ async def _quiet() -> AsyncIterator[None]:
 
 
 async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
-    """Run ``case`` to completion (or to an interrupt the script leaves pending)."""
+    """Run ``case`` to completion (or to an interrupt the script leaves pending), through the
+    runtime's run path: every turn and every decision is a run that the workers execute, as in
+    production."""
     run = CaseRun(case_id=case.id, thread_id=f"eval-{suite.suite}-{case.id}")
     data_dir = options.workdir / suite.suite / case.id
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -233,9 +242,11 @@ async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
         async with _quiet():
             with open_tape(path, _addresses(options), record=options.record, label=label) as tape:
                 try:
-                    async with open_engine(settings) as engine:
-                        await _drive(engine, case, run)
-                        await _collect(engine, run)
+                    async with Runtime.open(
+                        settings, workers=EVAL_WORKERS, threads={run.thread_id}
+                    ) as runtime:
+                        await _drive(runtime, case, run)
+                        await _collect(runtime, run)
                 finally:
                     run.store = store_state(tape.exchanges)
                     run.problems.extend(tape.problems())
@@ -253,105 +264,99 @@ def _sandbox_writes(run: CaseRun, options: RunOptions) -> None:
         run.sandbox_writes = {k: v for k, v in counts.items() if k.startswith("shopify.")}
 
 
-async def _drive(engine: Engine, case: Case, run: CaseRun) -> None:
+async def _drive(runtime: Runtime, case: Case, run: CaseRun) -> None:
     decisions = list(case.decisions)
     if case.kind == "chat":
         for text in case.turns:
-            await _stream(engine, run, {"messages": [HumanMessage(text)]}, engine.graph)
-            await _decide(engine, run, decisions, engine.graph)
+            await _turn(runtime, run, CEO, {"messages": [{"role": "human", "content": text}]})
+            await _decide(runtime, run, decisions)
     else:
         spec = case.probe if case.probe is not None else case.tool
         assert spec is not None
-        graph = compile_probe(spec, engine.persistence.checkpointer)
-        await _stream(engine, run, {}, graph)
-        await _decide(engine, run, decisions, graph)
+        runtime.add_graph(PROBE, build_probe_graph(spec).compile(name=PROBE))
+        await _turn(runtime, run, PROBE, {})
+        await _decide(runtime, run, decisions)
     run.unused_decisions = len(decisions)
 
 
-async def _stream(engine: Engine, run: CaseRun, payload: Any, graph: Any) -> None:
-    run_id = uuid.uuid4()
-    config: RunnableConfig = {
-        **thread_config(run.thread_id),
-        "run_id": run_id,
-        "metadata": {"run_id": str(run_id)},  # kept in the checkpoints: whose run_info it is
-    }
-    async for namespace, mode, chunk in graph.astream(
-        payload,
-        config,
-        context=engine.context(),
-        stream_mode=STREAM_MODES,
-        subgraphs=True,
-    ):
-        if mode == "updates" and isinstance(chunk, dict):
-            prefix = "/".join(part.split(":")[0] for part in namespace)
-            for node in chunk:
+async def _turn(runtime: Runtime, run: CaseRun, assistant_id: str, payload: Any) -> None:
+    row = await runs.start(runtime, run.thread_id, assistant_id, input=payload)
+    await _observe(runtime, run, row)
+
+
+async def _observe(runtime: Runtime, run: CaseRun, row: RunRow) -> None:
+    """Follow one run's events to its end: the nodes and clusters that ran, the actions, and
+    what the run spent on models."""
+    usage: dict[str, Any] | None = None
+    async for event in runs.events(runtime, row):
+        base, _, namespace = event.event.partition("|")
+        if base == "updates" and isinstance(event.data, dict):
+            prefix = "/".join(part.split(":")[0] for part in namespace.split("|") if part)
+            for node in event.data:
                 if node == "__interrupt__":
                     continue
                 run.nodes.append(f"{prefix}/{node}" if prefix else node)
-                if namespace and prefix not in run.clusters:
+                if prefix and prefix.split("/")[0] not in run.clusters:
                     run.clusters.append(prefix.split("/")[0])
-        elif mode == "custom" and isinstance(chunk, dict):
-            run.events.append(chunk)
-    await _count_usage(engine, run, graph, str(run_id))
+        elif base == "custom" and isinstance(event.data, dict):
+            run.events.append(event.data)
+        elif event.event == USAGE_EVENT and isinstance(event.data, dict):
+            usage = event.data.get("total")
+    finished = await runtime.store.get_run(row.run_id)
+    if finished is not None and finished.status == "error":
+        raise RuntimeError(f"run {row.run_id} failed: {finished.error}")
+    if usage is None and finished is not None and finished.status == "success":
+        # Ran to its answer: the CEO reported what the run spent in run_info.
+        thread = await runtime.store.get_thread(run.thread_id)
+        info = (thread.values or {}).get("run_info") if thread is not None else None
+        found = info.get("usage") if isinstance(info, dict) else None
+        usage = found.get("total") if isinstance(found, dict) else None
+    if isinstance(usage, dict):
+        run.tokens += int(usage.get("input_tokens") or 0) + int(usage.get("output_tokens") or 0)
+        run.cost_eur = str(Decimal(run.cost_eur) + Decimal(str(usage.get("cost_eur") or "0")))
 
 
-async def _count_usage(engine: Engine, run: CaseRun, graph: Any, run_id: str) -> None:
-    """Add what this invocation spent: the CEO's answer reports it in ``run_info``; a run that
-    stopped before answering (an approval interrupt) left it in its tracker."""
-    summary = engine.services.take_usage(run_id)
-    if summary is not None:
-        total: dict[str, Any] = summary.total.model_dump(mode="json")
-    else:
-        state = await graph.aget_state(thread_config(run.thread_id))
-        if str((state.metadata or {}).get("run_id")) != run_id:
-            return
-        info = (state.values or {}).get("run_info") or {}
-        usage = info.get("usage") if isinstance(info, dict) else None
-        found = usage.get("total") if isinstance(usage, dict) else None
-        if not isinstance(found, dict):
-            return
-        total = found
-    run.tokens += int(total.get("input_tokens") or 0) + int(total.get("output_tokens") or 0)
-    run.cost_eur = str(Decimal(run.cost_eur) + Decimal(str(total.get("cost_eur") or "0")))
+def _pending(interrupts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The thread's pending approval requests, in a stable order."""
+    found = [
+        item["value"]
+        for items in interrupts.values()
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict) and isinstance(item.get("value"), dict)
+    ]
+    return sorted(found, key=lambda value: (str(value.get("tool")), str(value.get("title"))))
 
 
-async def _decide(engine: Engine, run: CaseRun, decisions: list[Decision], graph: Any) -> None:
-    """Answer pending interrupts from the script, in a stable order, until none is left."""
+async def _decide(runtime: Runtime, run: CaseRun, decisions: list[Decision]) -> None:
+    """Answer pending interrupts from the script, one at a time as an approver does, through
+    the approval lifecycle every front end uses, until none is left."""
     while True:
-        state = await graph.aget_state(thread_config(run.thread_id))
-        pending = sorted(
-            (i for i in state.interrupts if isinstance(i.value, dict)),
-            key=lambda i: (str(i.value.get("tool")), str(i.value.get("title"))),
-        )
+        thread = await runtime.thread(run.thread_id)
+        pending = _pending(thread.interrupts)
         if not pending or not decisions:
-            for item in pending:
-                run.interrupts.append(_interrupted(item.value, None))
+            run.interrupts.extend(_interrupted(value, None) for value in pending)
             return
-        resume: dict[str, Any] = {}
-        expire: list[ApprovalRecord] = []
-        for item in pending:
-            if not decisions:
-                break
-            decision = decisions.pop(0)
-            run.interrupts.append(_interrupted(item.value, decision.decision))
-            record = await engine.services.approvals.get(str(item.value["approval_id"]))
-            assert record is not None, "an interrupt without its approval record"
-            if decision.decision == "expire":
-                expire.append(record)
-                continue
-            answer: dict[str, Any] = {"decision": decision.decision}
-            if decision.notes:
-                answer["notes"] = decision.notes
-            if decision.args is not None:
-                proposed = item.value.get("args") or {}
-                answer["args"] = {**proposed, **decision.args}
-            resume.update(engine.decision_resume(record, answer, decided_by=decision.by))
-        if expire:
-            latest = max(r.deadline for r in expire if r.deadline is not None)
-            await engine.services.approvals.expire_due(latest + timedelta(seconds=1))
-            for record in expire:
-                resume[record.interrupt_id] = {"decision": "expire"}
-        await _stream(engine, run, Command(resume=resume), graph)
+        value = pending[0]
+        decision = decisions.pop(0)
+        run.interrupts.append(_interrupted(value, decision.decision))
+        approval_id = str(value["approval_id"])
+        if decision.decision == "expire":
+            record = await approvals.get(runtime, approval_id)
+            assert record.deadline is not None, "an expiry needs a deadline"
+            for expired in await approvals.sweep_once(runtime, record.deadline + EXPIRY_MARGIN):
+                if expired.run_id is not None:
+                    await _observe(runtime, run, await runs.existing(runtime, None, expired.run_id))
+            continue
+        approver = Principal(subject=decision.by, role=Role.ADMIN, method="session")
+        decided = await approvals.decide(
+            runtime,
+            approver,
+            approval_id,
+            decision.decision,
+            notes=decision.notes,
+            changes=decision.args,
+        )
+        await _observe(runtime, run, await runs.existing(runtime, None, decided.run_id))
 
 
 def _interrupted(value: dict[str, Any], decision: str | None) -> Interrupted:
@@ -366,8 +371,8 @@ def _interrupted(value: dict[str, Any], decision: str | None) -> Interrupted:
     )
 
 
-async def _collect(engine: Engine, run: CaseRun) -> None:
-    services = engine.services
+async def _collect(runtime: Runtime, run: CaseRun) -> None:
+    services = runtime.require_services()
     audit = (
         await services.audit.list(thread_id=run.thread_id, newest_first=False, limit=500)
     ).items
@@ -392,7 +397,9 @@ async def _collect(engine: Engine, run: CaseRun) -> None:
             run.effects_applied[effect.idempotency_key] = (
                 run.effects_applied.get(effect.idempotency_key, 0) + 1
             )
-    state = await engine.graph.aget_state(thread_config(run.thread_id))
+    state = await runtime.served(CEO).graph.aget_state(
+        {"configurable": {"thread_id": run.thread_id}}
+    )
     values = state.values or {}
     messages = values.get("messages") or []
     run.reply = str(messages[-1].content) if messages else ""

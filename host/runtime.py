@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.pregel import Pregel
 
 from host.broker import MemoryBroker
 from host.broker_redis import RedisBroker
 from host.errors import NotFoundError, UnavailableError
-from host.graphs import DEFAULT_CONFIG, ServedGraph, load_graphs
+from host.graphs import DEFAULT_CONFIG, GraphSpec, ServedGraph, load_graphs
 from host.webhooks_out import WebhookSender
 from host.worker import Workers
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
 from settings import Settings, get_settings
-from storage.langgraph import open_persistence
+from storage.langgraph import Persistence, open_persistence
 from storage.runs import INFLIGHT, RunStore, ThreadRow
 
 
@@ -52,6 +55,8 @@ class Runtime:
     checkpointer: BaseCheckpointSaver[str]
     services: Services | None
     settings: Settings = field(default_factory=get_settings)
+    persistence: Persistence | None = None
+    """Checkpointer, LangGraph store and app database the graphs persist to."""
     """What the process was opened with (webhook secrets, Redis URL for readiness)."""
     started_at: datetime = field(default_factory=utcnow)
     unexpected_errors: int = 0
@@ -71,6 +76,14 @@ class Runtime:
             raise NotFoundError("thread", thread_id)
         return thread
 
+    def add_graph(self, graph_id: str, graph: Pregel[Any, Any, Any, Any]) -> ServedGraph:
+        """Serve one more graph on this runtime's persistence (an eval's probe graph)."""
+        store = None if self.persistence is None else self.persistence.store
+        bound = graph.copy(update={"checkpointer": self.checkpointer, "store": store})
+        spec = GraphSpec(graph_id, Path(inspect.getfile(type(graph))), graph_id)
+        self.graphs[graph_id] = served = ServedGraph(graph_id, bound, spec)
+        return served
+
     def require_services(self) -> Services:
         """This project's services (approvals, audit, models...): only when its own graphs are
         served; a foreign ``langgraph.json`` has none, and what needs them is unavailable."""
@@ -86,7 +99,12 @@ class Runtime:
         *,
         config_path: Path = DEFAULT_CONFIG,
         workers: int = 4,
+        threads: set[str] | None = None,
     ) -> AsyncIterator[Runtime]:
+        """Open graphs, persistence, services, the broker and ``workers`` run slots.
+
+        ``threads``: the workers claim only runs of these threads (a CLI adds each thread it
+        drives with ``workers.follow``); ``None``: any run, as a server's workers do."""
         settings = settings or get_settings()
         async with AsyncExitStack() as stack:
             persistence = await stack.enter_async_context(
@@ -112,6 +130,7 @@ class Runtime:
                 lease=timedelta(seconds=settings.royal_run_lease_seconds),
                 grace=settings.royal_shutdown_grace_seconds,
                 signals=broker if isinstance(broker, RedisBroker) else None,
+                threads=threads,
             )
             pool.webhooks = WebhookSender(allow_private=settings.royal_webhook_allow_private)
             stack.push_async_callback(pool.webhooks.aclose)  # after the pool stops
@@ -125,4 +144,5 @@ class Runtime:
                 checkpointer=persistence.checkpointer,
                 services=services,
                 settings=settings,
+                persistence=persistence,
             )

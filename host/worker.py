@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 
 RESULT_EVENT = "__result__"
 """Internal broker event carrying the run's final body for ``wait`` and ``join``."""
+USAGE_EVENT = "__usage__"
+"""Internal broker event: the model usage of a run that stopped before its answer reported it."""
 
 
 def _send(spec: Any) -> str | Send:
@@ -119,6 +121,7 @@ class Workers:
         poll_interval: float = 1.0,
         grace: float = 10.0,
         signals: WorkerSignals | None = None,
+        threads: set[str] | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -131,6 +134,9 @@ class Workers:
         self.grace = grace
         self.signals = signals
         """Wake-ups and cancel requests to and from other processes (Redis), if scaled out."""
+        self.threads = threads
+        """Only runs of these threads are claimed (``None``: any): a CLI process executes the
+        runs of the threads it drives, never another front end's."""
         self.worker_id = f"royal-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
         """Set when a run may be ready or a slot was freed: the dispatcher claims once."""
@@ -193,6 +199,12 @@ class Workers:
         except Exception:
             logger.exception("re-queueing run %s failed (its lease will lapse)", run_id)
 
+    def follow(self, thread_id: str) -> None:
+        """Claim this thread's runs from now on (a pool restricted to some threads)."""
+        if self.threads is not None:
+            self.threads.add(thread_id)
+            self._wake.set()
+
     def wake(self) -> None:
         """A run may be ready: look now, here and (scaled out) in every worker process."""
         self._wake.set()
@@ -242,7 +254,11 @@ class Workers:
             self._wake.clear()  # a wake-up during the claim below is not lost
             if self._free > 0:
                 try:
-                    run = await self.store.claim_run(self.worker_id, self.lease)
+                    run = await self.store.claim_run(
+                        self.worker_id,
+                        self.lease,
+                        thread_ids=None if self.threads is None else sorted(self.threads),
+                    )
                 except Exception:
                     logger.exception("claiming a run failed")
                     run = None
@@ -474,6 +490,12 @@ class Workers:
                 values=values,
                 interrupts=interrupts,
             )
+            if self.services is not None:
+                leftover = self.services.take_usage(run.run_id)
+                if leftover is not None:  # stopped before the answer reported it (an interrupt)
+                    await self.broker.publish(
+                        run.run_id, USAGE_EVENT, leftover.model_dump(mode="json")
+                    )
             body = {"__error__": error} if error is not None else result
             if body is None:
                 body = values

@@ -118,7 +118,7 @@ def up(
 
     settings = load_settings()
     sandbox: SandboxServer | None = None
-    if _sandbox_needed(settings):
+    if settings.uses_sandbox:
         try:
             sandbox = SandboxServer(
                 Sandbox(seed=settings.royal_sandbox_seed),
@@ -147,11 +147,6 @@ def up(
         if sandbox is not None:
             sandbox.stop()
     console.print("Stopped.")
-
-
-def _sandbox_needed(settings: Settings) -> bool:
-    modes = (settings.shopify_mode, settings.github_mode, settings.cj_mode, settings.printful_mode)
-    return any(mode.value == "sandbox" for mode in modes)
 
 
 def main() -> None:

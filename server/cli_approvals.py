@@ -5,41 +5,40 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 from rich.table import Table
 
-from server.cli_common import console, fail, load_settings
+from server.cli_common import console, fail, load_settings, require_sandbox
 
-if TYPE_CHECKING:  # the engine pulls in every graph: imported only by commands that use it
-    from server.engine import Engine
+if TYPE_CHECKING:  # the runtime pulls in every graph: imported only by commands that use it
+    from host.runtime import Runtime
 
 app = typer.Typer(help="Approval requests for HIGH-risk actions.", no_args_is_help=True)
 T = TypeVar("T")
 
 
-def _run(work: Callable[[Engine], Awaitable[T]]) -> T:
-    load_settings()
-    from pydantic import ValidationError
-
-    from nodes.approval import InvalidDecisionError
-    from server.engine import ApprovalNotPendingError, open_engine
-    from storage import NotFoundError
+def _run(work: Callable[[Runtime], Awaitable[T]], *, resumes: bool = False) -> T:
+    """Run ``work`` on the local runtime; a refusal is one line and a non-zero exit (2 for a
+    decision or edit that is invalid, 1 for anything else). ``resumes``: the work resumes a
+    thread, which needs the sandbox."""
+    settings = load_settings()
+    if resumes:
+        require_sandbox(settings)
+    from host.errors import HostError, InvalidRequestError
+    from server.cli_progress import local_runtime
 
     async def go() -> T:
-        async with open_engine() as engine:
-            return await work(engine)
+        async with local_runtime(settings) as runtime:
+            return await work(runtime)
 
     try:
         return asyncio.run(go())
-    except NotFoundError as exc:
+    except InvalidRequestError as exc:
+        raise fail(f"{exc}; nothing changed", code=2) from None
+    except HostError as exc:
         raise fail(str(exc), code=1) from None
-    except ApprovalNotPendingError as exc:
-        raise fail(str(exc), code=1) from None
-    except (InvalidDecisionError, ValidationError) as exc:
-        first = str(exc).splitlines()[0]
-        raise fail(f"the decision was refused, nothing changed: {first}", code=2) from None
 
 
 @app.command("list")
@@ -57,8 +56,8 @@ def list_approvals(
     except ValueError:
         raise fail(f"unknown status {status!r}") from None
 
-    async def work(engine: Engine) -> None:
-        page = await engine.services.approvals.list(status=wanted, limit=limit)
+    async def work(runtime: Runtime) -> None:
+        page = await runtime.require_services().approvals.list(status=wanted, limit=limit)
         table = Table(title=f"Approvals ({page.total})", title_justify="left")
         for column in ("id", "status", "risk", "title", "cluster", "deadline", "decided by"):
             table.add_column(column, overflow="fold")
@@ -81,12 +80,10 @@ def list_approvals(
 def show(approval_id: str) -> None:
     """Everything in one request: context, impact, risk, alternatives, the exact action."""
 
-    from storage import NotFoundError
+    from host import approvals
 
-    async def work(engine: Engine) -> None:
-        record = await engine.services.approvals.get(approval_id)
-        if record is None:
-            raise NotFoundError("approval", approval_id)
+    async def work(runtime: Runtime) -> None:
+        record = await approvals.get(runtime, approval_id)
         request = record.request
         console.print(f"[bold]{request.get('title')}[/]  ({record.status.value})")
         for field in (
@@ -107,21 +104,42 @@ def show(approval_id: str) -> None:
     _run(work)
 
 
-def _decide(approval_id: str, decision: dict[str, Any]) -> None:
-    from server.cli_progress import show_progress
-    from server.engine import local_identity
+def _decide(
+    approval_id: str,
+    decision: Literal["approve", "reject", "modify"],
+    *,
+    notes: str | None = None,
+    edits: dict[str, str] | None = None,
+) -> None:
+    """Decide as this shell's user, follow the run that carries the decision out, and exit
+    non-zero with the reason when nothing was decided."""
+    from host import approvals
+    from host.approval_rules import coerce_edits
+    from host.identity import local_principal
+    from server.cli_progress import failure_line, follow
 
-    async def work(engine: Engine) -> None:
-        record = await engine.pending_approval(approval_id)
-        resume = engine.decision_resume(record, decision, decided_by=local_identity())
-        await show_progress(
-            console, engine, record.thread_id, engine.stream_resume(record.thread_id, resume)
+    async def work(runtime: Runtime) -> str | None:
+        record = await approvals.get(runtime, approval_id)
+        runtime.workers.follow(record.thread_id)  # the resume runs here if it must queue
+        changes = None if edits is None else coerce_edits(record, edits)
+        decided = await approvals.decide(
+            runtime, local_principal(), approval_id, decision, notes=notes, changes=changes
         )
-        decided = await engine.services.approvals.get(approval_id)
-        if decided is not None:
-            console.print(f"approval {decided.id}: {decided.status.value} by {decided.decided_by}")
+        run = await runtime.store.get_run(decided.run_id)
+        ended = None if run is None else await follow(console, runtime, run)
+        final = await approvals.get(runtime, approval_id)
+        if final.is_pending:
+            why = failure_line(ended) if ended is not None else None
+            return f"approval {final.id} is still PENDING: {why or 'the resume did not reach it'}"
+        line = f"approval {final.id}: {final.status.value} by {final.decided_by}"
+        if final.reclassified_level:
+            line += f", re-classified {final.reclassified_level}"
+        console.print(line, highlight=False)
+        return None if ended is None else failure_line(ended)
 
-    _run(work)
+    problem = _run(work, resumes=True)
+    if problem is not None:
+        raise fail(problem, code=1)
 
 
 @app.command()
@@ -129,7 +147,7 @@ def approve(
     approval_id: str, notes: Annotated[str | None, typer.Option(help="Recorded with it.")] = None
 ) -> None:
     """Approve: the thread resumes and the action executes."""
-    _decide(approval_id, {"decision": "approve", "notes": notes})
+    _decide(approval_id, "approve", notes=notes)
 
 
 @app.command()
@@ -140,7 +158,7 @@ def reject(
     """Reject: the thread resumes down the reject path; nothing executes."""
     if not reason.strip():
         raise fail("a rejection needs a reason")
-    _decide(approval_id, {"decision": "reject", "notes": reason})
+    _decide(approval_id, "reject", notes=reason)
 
 
 @app.command()
@@ -158,54 +176,23 @@ def modify(
         if not sep or not key:
             raise fail(f"--set takes field=value, not {item!r}")
         changes[key.strip()] = value
-    from server.cli_progress import show_progress
-    from server.engine import local_identity
-
-    async def work(engine: Engine) -> None:
-        record = await engine.pending_approval(approval_id)
-        current = record.request.get("args")
-        args = dict(current) if isinstance(current, dict) else {}
-        unknown = sorted(set(changes) - set(args))
-        if unknown:
-            raise typer.Exit(_unknown_fields(unknown, sorted(args)))
-        edited = args | engine.coerce_edits(record, changes)
-        problems = engine.edit_errors(record, edited)
-        if problems:
-            raise typer.Exit(_invalid_edit(problems))
-        resume = engine.decision_resume(
-            record,
-            {"decision": "modify", "args": edited, "notes": notes},
-            decided_by=local_identity(),
-        )
-        await show_progress(
-            console, engine, record.thread_id, engine.stream_resume(record.thread_id, resume)
-        )
-        decided = await engine.services.approvals.get(approval_id)
-        if decided is not None:
-            console.print(
-                f"approval {decided.id}: {decided.status.value} by {decided.decided_by}, "
-                f"re-classified {decided.reclassified_level}"
-            )
-
-    _run(work)
-
-
-def _invalid_edit(problems: list[str]) -> int:
-    fail(f"the edited action is invalid, nothing changed: {'; '.join(problems)}")
-    return 2
-
-
-def _unknown_fields(unknown: list[str], known: list[str]) -> int:
-    fail(f"unknown field(s) {', '.join(unknown)}; the action's args are {', '.join(known)}")
-    return 2
+    _decide(approval_id, "modify", notes=notes, edits=changes)
 
 
 @app.command()
 def sweep() -> None:
     """Expire overdue requests and resume their threads down the reject path."""
 
-    async def work(engine: Engine) -> None:
-        expired = await engine.expire_due()
+    from host import approvals, runs
+
+    async def work(runtime: Runtime) -> None:
+        expired = await approvals.sweep_once(runtime)
+        for item in expired:
+            if item.run_id is not None:
+                runtime.workers.follow(item.approval.thread_id)
+                run = await runtime.store.get_run(item.run_id)
+                if run is not None:
+                    await runs.result(runtime, run)  # wait for the reject path to finish
         console.print(f"expired {len(expired)} approval(s)")
 
-    _run(work)
+    _run(work, resumes=True)

@@ -1,4 +1,8 @@
-"""`royal chat`: talk to the CEO, one-shot or interactively, with live progress."""
+"""`royal chat`: talk to the CEO, one-shot or interactively, with live progress.
+
+Each turn is a run on the thread created the way the HTTP API creates one (a row in the runs
+table, executed by the same worker code), so the thread is visible and resumable from the API,
+the console and every other front end."""
 
 from __future__ import annotations
 
@@ -8,10 +12,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from server.cli_common import console, fail, load_settings
+from server.cli_common import console, fail, load_settings, require_sandbox
+from settings import Settings
 
-if TYPE_CHECKING:  # the engine pulls in every graph: imported when a chat starts
-    from server.engine import Engine
+if TYPE_CHECKING:  # the runtime pulls in every graph: imported when a chat starts
+    from host.runtime import Runtime
+
+CEO = "ceo"
 
 
 def chat(
@@ -20,38 +27,57 @@ def chat(
     ] = None,
     thread: Annotated[str | None, typer.Option(help="Continue this thread (default: new).")] = None,
 ) -> None:
-    """Set goals with the CEO agent and watch the clusters work."""
+    """Set goals with the CEO agent and watch the clusters work.
+
+    Exits 1 when the run failed or a task could not be done because a service failed, 3 when
+    the sandbox is configured but not running."""
     settings = load_settings()
-    thread_id = thread or str(uuid.uuid4())
     if message is not None and not message.strip():
         raise fail("the message is empty")
-    asyncio.run(_chat(settings, thread_id, message))
+    require_sandbox(settings)
+    thread_id = thread or str(uuid.uuid4())
+    problem = asyncio.run(_chat(settings, thread_id, message))
+    if problem is not None:
+        raise fail(problem, code=1)
 
 
-async def _chat(settings: object, thread_id: str, message: str | None) -> None:
-    from server.engine import open_engine
+async def _chat(settings: Settings, thread_id: str, message: str | None) -> str | None:
+    from server.cli_progress import local_runtime
     from tools.llm import describe_model
 
-    async with open_engine() as engine:
-        console.print(
-            f"[dim]thread {thread_id} · {describe_model(engine.services.models)['label']}[/]"
-        )
+    async with local_runtime(settings) as runtime:
+        runtime.workers.follow(thread_id)
+        label = describe_model(runtime.require_services().models)["label"]
+        console.print(f"[dim]thread {thread_id} · {label}[/]")
         if message is not None:
-            await _turn(engine, thread_id, message)
-            return
+            return await _turn(runtime, thread_id, message)
         while True:
             try:
                 text = await asyncio.to_thread(console.input, "[bold]you[/]> ")
             except (EOFError, KeyboardInterrupt):
                 console.print()
-                return
+                return None
             if text.strip() in {"exit", "quit"}:
-                return
+                return None
             if text.strip():
-                await _turn(engine, thread_id, text)
+                problem = await _turn(runtime, thread_id, text)
+                if problem is not None:
+                    console.print(f"[red]{problem}[/]", highlight=False)
 
 
-async def _turn(engine: Engine, thread_id: str, text: str) -> None:
-    from server.cli_progress import show_progress
+async def _turn(runtime: Runtime, thread_id: str, text: str) -> str | None:
+    from host import runs
+    from host.identity import current_principal
+    from server.cli_progress import failure_line, follow
 
-    await show_progress(console, engine, thread_id, engine.stream_turn(thread_id, text))
+    principal = current_principal()
+    operator = principal.subject if principal else "operator"
+    run = await runs.start(
+        runtime,
+        thread_id,
+        CEO,
+        input={"messages": [{"role": "human", "content": text}]},
+        context={"operator": operator},
+        metadata={"goal_set_by": operator, "source": "cli"},
+    )
+    return failure_line(await follow(console, runtime, run))

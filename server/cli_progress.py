@@ -1,77 +1,91 @@
-"""Live progress of a graph run in the terminal: which cluster and node is working, proposed
-actions and their risk, the CEO's answer as it streams, and approvals left waiting."""
+"""The CLI as a front end of the runtime: open it for this shell's user, and follow a run in
+the terminal (which cluster and node works, proposed actions and their risk, the CEO's answer
+as it streams, approvals left waiting, services that failed)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk
 from rich.console import Console
 
-from server.engine import Engine
+from host import runs
+from host.identity import acting_as, local_principal
+from host.progress import RunOutcome, outcome, progress_events
+from host.runtime import Runtime
+from settings import Settings
+from storage.runs import RunRow
 
 RISK_STYLE = {"LOW": "green", "MEDIUM": "yellow", "HIGH": "bold red"}
+#: Run slots of a CLI process: it executes only the runs of the threads it drives.
+CLI_WORKERS = 2
 
 
-def _where(namespace: tuple[str, ...]) -> str:
-    return " › ".join(part.split(":", 1)[0] for part in namespace)
+@asynccontextmanager
+async def local_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """The runtime in this process, acting as the shell's user; its workers claim only runs of
+    threads this command follows, so a CLI never takes another front end's work."""
+    async with Runtime.open(settings, workers=CLI_WORKERS, threads=set()) as runtime:
+        with acting_as(local_principal()):
+            yield runtime
 
 
-async def show_progress(
-    console: Console,
-    engine: Engine,
-    thread_id: str,
-    events: AsyncIterator[tuple[tuple[str, ...], str, Any]],
-) -> int:
-    """Print the run as it happens; returns the number of approvals left waiting."""
-    answering = False
-    answered = False
-    async for namespace, mode, chunk in events:
-        if mode == "messages":
-            message, metadata = chunk
-            if metadata.get("langgraph_node") == "respond" and isinstance(message, AIMessageChunk):
+async def follow(console: Console, runtime: Runtime, run: RunRow) -> RunOutcome:
+    """Print the run as it happens, then how it ended; returns that outcome."""
+    answering = answered = False
+
+    def stop_answer() -> None:
+        nonlocal answering
+        if answering:
+            console.print()
+            answering = False
+
+    async for event in runs.events(runtime, run):
+        for kind, data in progress_events(event):
+            if kind == "token":
                 if not answering:
                     console.print("\n[bold]CEO[/]: ", end="")
                     answering = answered = True
-                console.print(message.text, end="", markup=False, highlight=False)
-        elif mode == "custom":
-            if answering:
-                console.print()
-                answering = False
-            _print_event(console, chunk)
-        elif mode == "updates":
-            if answering:
-                console.print()
-                answering = False
-            for node in chunk:
-                if node.startswith("__"):
-                    continue
-                prefix = f"{_where(namespace)} › " if namespace else ""
-                console.print(f"  [dim]✓ {prefix}{node}[/]")
-    if answering:
-        console.print()
-    state = await engine.state(thread_id)
-    messages = state.values.get("messages", []) if isinstance(state.values, dict) else []
-    if not answered and not state.interrupts and messages and messages[-1].type == "ai":
+                console.print(data["text"], end="", markup=False, highlight=False)
+            elif kind == "step":
+                stop_answer()
+                console.print(f"  [dim]✓ {data['where']} › {data['node']}[/]")
+            elif kind == "plan":
+                stop_answer()
+                _print_plan(console, data)
+            elif kind == "action":
+                stop_answer()
+                _print_action(console, data)
+    stop_answer()
+    ended = await outcome(runtime, run.run_id)
+    if not answered and ended.answer:
         # An answer written without a model call (a clarifying question, a stop) never streams.
         console.print("\n[bold]CEO[/]: ", end="")
-        console.print(messages[-1].text, markup=False, highlight=False)
-    for pending in state.interrupts:
-        request = pending.value if isinstance(pending.value, dict) else {}
-        risk = request.get("risk_level", "?")
+        console.print(ended.answer, markup=False, highlight=False)
+    for pending in ended.interrupts:
+        risk = str(pending.get("risk_level") or "?")
         console.print(
-            f"\n[bold]Waiting for approval[/]: {request.get('title')} "
-            f"[{RISK_STYLE.get(risk, 'white')}]{risk}[/] — {'; '.join(request.get('reasons', []))}"
+            f"\n[bold]Waiting for approval[/]: {pending.get('title')} "
+            f"[{RISK_STYLE.get(risk, 'white')}]{risk}[/] — {'; '.join(pending.get('reasons', []))}"
         )
+        approval = pending.get("approval_id")
         console.print(
-            f"  deadline {request.get('deadline')}; decide with "
-            f"[bold]royal approvals approve|reject|modify {request.get('approval_id')}[/]"
+            f"  decide with [bold]royal approvals approve|reject|modify {approval}[/] "
+            "or in the console"
         )
-    return len(state.interrupts)
+    return ended
 
 
-def _print_event(console: Console, event: Any) -> None:
+def _print_plan(console: Console, plan: Any) -> None:
+    if not isinstance(plan, dict):
+        return
+    for task in plan.get("tasks") or []:
+        if isinstance(task, dict):
+            console.print(f"  [dim]→ {task.get('cluster')}: {task.get('title')}[/]")
+
+
+def _print_action(console: Console, event: Any) -> None:
     if not isinstance(event, dict):
         return
     risk = str(event.get("risk_level", ""))
@@ -81,3 +95,16 @@ def _print_event(console: Console, event: Any) -> None:
         console.print(f"  ▶ {where}: {event.get('action')} executed [{style}]{risk}[/]")
     elif event.get("type") == "approval_requested":
         console.print(f"  ⏸ {where}: {event.get('action')} needs approval [{style}]{risk}[/]")
+
+
+def failure_line(ended: RunOutcome) -> str | None:
+    """Why a command that ran this run must exit non-zero (``None``: it need not)."""
+    if ended.status == "error":
+        message = (ended.error or {}).get("message") or "unknown error"
+        return f"the run failed: {message}"
+    if ended.failures:
+        count = len(ended.failures)
+        return f"{count} task(s) could not be done because a service failed: " + "; ".join(
+            ended.failures
+        )
+    return None

@@ -382,6 +382,12 @@ class Settings(BaseSettings):
     def printful_mode(self) -> ServiceMode:
         return ServiceMode.REAL if self.printful_token else ServiceMode.SANDBOX
 
+    @property
+    def uses_sandbox(self) -> bool:
+        """Whether any outside service is the local sandbox (no credentials for it)."""
+        modes = (self.shopify_mode, self.github_mode, self.cj_mode, self.printful_mode)
+        return ServiceMode.SANDBOX in modes
+
 
 def _is_set(value: SecretStr | str | None) -> bool:
     if value is None:

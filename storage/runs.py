@@ -605,12 +605,21 @@ class RunStore:
         async with self.database.transaction() as connection:
             await connection.execute(delete(runs).where(runs.c.run_id == run_id))
 
-    async def claim_run(self, worker_id: str, lease: timedelta) -> RunRow | None:
-        """Lease the oldest available run of a thread with nothing running, or ``None``."""
+    async def claim_run(
+        self, worker_id: str, lease: timedelta, *, thread_ids: Sequence[str] | None = None
+    ) -> RunRow | None:
+        """Lease the oldest available run of a thread with nothing running, or ``None``;
+        only runs of ``thread_ids`` when given (a CLI executes the threads it drives)."""
         now = self.clock()
-        candidate = (
-            _CLAIM_CANDIDATE_PG if self.database.backend == "postgresql" else _CLAIM_CANDIDATE
-        )
+        postgres = self.database.backend == "postgresql"
+        if thread_ids is None:
+            candidate = _CLAIM_CANDIDATE_PG if postgres else _CLAIM_CANDIDATE
+        elif not thread_ids:
+            return None
+        else:
+            candidate = _CLAIM_CANDIDATE.where(runs.c.thread_id.in_(list(thread_ids)))
+            if postgres:
+                candidate = candidate.with_for_update(skip_locked=True)
         try:
             async with self.database.transaction() as connection:
                 run_id = (await connection.execute(candidate, {"now": now})).scalar_one_or_none()

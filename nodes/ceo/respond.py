@@ -47,12 +47,19 @@ async def respond(state: CEOState, runtime: Runtime[Context]) -> dict[str, Any]:
     run_id = run_id_of(runtime)
     usage = services.usage(run_id).summary()
     services.end_run(run_id)
+    failures = [
+        f"{report.task}: {failure.sentence()}"
+        for report in state.get("reports", [])
+        for failure in report.failures
+    ]
+    message = _with_failures(message, state)
     return {
         "messages": [message],
         "run_info": {
             "model": dict(describe_model(services.models)),
             "prompts": prompt_versions(),
             "usage": usage.model_dump(mode="json"),
+            "failures": failures,
         },
     }
 
@@ -72,3 +79,18 @@ async def _pending(services: Services, runtime: Runtime[Context]) -> list[dict[s
         }
         for record in page.items
     ]
+
+
+def _with_failures(message: AIMessage, state: CEOState) -> AIMessage:
+    """The answer always says which outside service failed and why: a model's summary that
+    leaves one out gets the sentence appended, word for word from the cluster's report."""
+    missing = [
+        failure.sentence()
+        for report in state.get("reports", [])
+        for failure in report.failures
+        if failure.service not in message.text or failure.error not in message.text
+    ]
+    if not missing:
+        return message
+    problems = "\n".join(f"- {sentence}" for sentence in missing)
+    return AIMessage(f"{message.text}\n\n**Problems**\n{problems}", id=message.id)

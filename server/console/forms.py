@@ -1,7 +1,7 @@
 """The modify form, generated from the action's JSON schema (the interrupt's ``args_schema``):
 one input per argument with the schema's constraints as HTML attributes (checked in the
 browser), and the posted text turned back into typed arguments (checked again on the server by
-``Engine.edit_errors`` before anything resumes)."""
+``host.approval_rules.edit_errors`` before anything resumes)."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from host import runs
 from host.errors import UnavailableError
 from host.identity import acting_as
+from host.progress import message_text
 from host.runtime import Runtime
-from server.console.run_events import message_text
 from server.console.security import ConsoleUser, OperatorWrite, RuntimeDep, Viewer
 from server.console.views import render
 from storage.runs import ThreadRow

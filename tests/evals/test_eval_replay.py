@@ -17,6 +17,7 @@ from server.cli import app
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.timeout(900)  # every suite of every cluster, each case on its own runtime
 def test_royal_eval_passes_every_shipped_suite_in_replay(tmp_path: Path) -> None:
     """No sandbox, no model server, no network (pytest-socket allows loopback only, and the
     cassettes name sandbox.test and model.test, which never resolve)."""

@@ -9,6 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import graphs.ceo
 import graphs.product
 from evals.case import suite_paths
 from evals.report import Report
@@ -34,8 +35,10 @@ def _one_case_suite(tmp_path: Path) -> tuple[Path, Path]:
 def test_broken_routing_rule_shows_in_the_html_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The broken rule: the CEO decision never routes approved products to `publish`.
+    # The broken rule: the CEO decision never routes approved products to `publish`. The
+    # runtime serves the graph langgraph.json names, so the CEO graph is rebuilt with it.
     monkeypatch.setattr(graphs.product, "route_approved", lambda state: "report")
+    monkeypatch.setattr(graphs.ceo, "graph", graphs.ceo.build_ceo_graph().compile(name="ceo"))
     suite_file, cassettes = _one_case_suite(tmp_path)
     out = tmp_path / "out"
     result = CliRunner().invoke(

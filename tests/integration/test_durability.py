@@ -12,12 +12,20 @@ from typing import Any
 
 import pytest
 
+from host import runs
 from nodes.product.shopify_listing import create_and_publish
-from server.engine import Engine, open_engine
 from settings import Settings
 from storage import EffectStatus
 from storage.langgraph import thread_checkpoint_bytes
-from tests.integration.pipeline_support import engine, turn, writes
+from tests.cli_support import royal
+from tests.integration.pipeline_support import (
+    Engine,
+    engine,
+    graph_turn,
+    open_engine,
+    turn,
+    writes,
+)
 from tests.integration.storage_support import BACKENDS
 from tools.sandbox import SandboxServer
 
@@ -43,32 +51,21 @@ async def test_crash_after_the_write_then_reexecution_writes_once(
 
     monkeypatch.setattr(target, write_then_die)
     with pytest.raises(SimulatedCrash):
-        await turn(engine, "crash", "Find and publish a white glossy mug")
+        await graph_turn(engine, "crash", "Find and publish a white glossy mug")
     assert writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
     (effect,) = await engine.services.effects.list_for_thread("crash")
     assert effect.status is EffectStatus.STARTED  # the write landed; the ledger never heard
     monkeypatch.setattr(target, create_and_publish)
 
     async with open_engine(Settings()) as restarted:  # a new process picks the thread up
-        async for _ in restarted.stream_continue("crash"):
-            pass
+        restarted.runtime.workers.follow("crash")
+        await runs.result(restarted.runtime, await runs.start(restarted.runtime, "crash", "ceo"))
         state = await restarted.state("crash")
         (effect,) = await restarted.services.effects.list_for_thread("crash")
     assert writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
     assert effect.status is EffectStatus.APPLIED
     assert effect.attempts == 2
     assert "Published **White Glossy Mug**" in str(state.values["messages"][-1].content)
-
-
-def _royal(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        env={**os.environ, **env, "COLUMNS": "250"},
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -82,20 +79,20 @@ def test_approval_from_a_new_process_resumes_the_thread(
     }
     if backend == "postgresql":
         env["DATABASE_URL"] = request.getfixturevalue("postgres_url")
-    first = _royal(env, "chat", "Publish a smart jump rope", "--thread", "t-new-process")
+    first = royal(env, "chat", "Publish a smart jump rope", "--thread", "t-new-process")
     assert first.returncode == 0, first.stderr
     assert "Waiting for approval" in first.stdout
     match = re.search(r"approve\|reject\|modify ([0-9a-f-]{36})", first.stdout)
     assert match, first.stdout
     assert writes(sandbox) == {}
 
-    second = _royal(env, "approvals", "approve", match.group(1), "--notes", "ok from shift 2")
+    second = royal(env, "approvals", "approve", match.group(1), "--notes", "ok from shift 2")
     assert second.returncode == 0, second.stderr
     assert "APPROVED by cli:" in second.stdout
     assert "Published **Smart Jump Rope" in second.stdout
     assert writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
 
-    again = _royal(env, "approvals", "approve", match.group(1))
+    again = royal(env, "approvals", "approve", match.group(1))
     assert again.returncode == 1
     assert "is APPROVED" in again.stderr
     assert "Traceback" not in again.stderr
@@ -129,23 +126,24 @@ def test_cli_modify_checks_the_edit_then_reclassifies(
         "ROYAL_SANDBOX_PORT": str(sandbox.port),
         "ROYAL_DATA_DIR": str(tmp_path / "data"),
     }
-    first = _royal(env, "chat", "Publish a smart jump rope", "--thread", "t-cli-modify")
+    first = royal(env, "chat", "Publish a smart jump rope", "--thread", "t-cli-modify")
     match = re.search(r"approve\|reject\|modify ([0-9a-f-]{36})", first.stdout)
     assert match, first.stdout + first.stderr
     approval_id = match.group(1)
-    waiting = _royal(env, "threads", "resume", "t-cli-modify")
+    waiting = royal(env, "threads", "resume", "t-cli-modify")
     assert waiting.returncode == 1
     assert "waits for an approval" in waiting.stderr
 
-    refused = _royal(env, "approvals", "modify", approval_id, "--set", "price=cheap")
+    refused = royal(env, "approvals", "modify", approval_id, "--set", "price=cheap")
     assert refused.returncode == 2
-    assert "the edited action is invalid, nothing changed: price" in refused.stderr
+    assert "the edited action is invalid: price" in refused.stderr
+    assert "nothing changed" in refused.stderr
     assert "Traceback" not in refused.stderr
-    unknown = _royal(env, "approvals", "modify", approval_id, "--set", "colour=red")
+    unknown = royal(env, "approvals", "modify", approval_id, "--set", "colour=red")
     assert unknown.returncode == 2
     assert "unknown field(s) colour" in unknown.stderr
 
-    done = _royal(env, "approvals", "modify", approval_id, "--set", "price=12.99")
+    done = royal(env, "approvals", "modify", approval_id, "--set", "price=12.99")
     assert done.returncode == 0, done.stderr
     assert "APPROVED by cli:" in done.stdout
     assert "re-classified HIGH" in done.stdout  # still a new supplier

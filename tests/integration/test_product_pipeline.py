@@ -12,9 +12,8 @@ from langgraph.types import Command
 
 from nodes.approval import GateStatus
 from nodes.product.listing import PUBLISH_TOOL
-from server.engine import Engine, thread_config
 from storage import ApprovalStatus, EffectStatus, NotificationLevel
-from tests.integration.pipeline_support import engine, shop, turn, writes
+from tests.integration.pipeline_support import Engine, engine, shop, thread_config, turn, writes
 from tests.integration.storage_support import BACKENDS
 from tools.sandbox import SandboxServer
 
