@@ -23,6 +23,8 @@ from storage import (
     GoalRepository,
     NotificationRepository,
 )
+from storage.credentials import CredentialStore
+from storage.crypto import keyring_from_settings
 from tools.github import GitHubClient
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
@@ -44,6 +46,7 @@ class Services:
     models: ModelConfig
     policy: PolicyEngine
     database: Database
+    credentials: CredentialStore
     responders: ResponderRegistry | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
@@ -123,11 +126,12 @@ class Services:
                 await database.open()
                 stack.push_async_callback(database.close)
                 await database.migrate()
-            shopify = ShopifyClient.from_settings(settings)
+            credentials = CredentialStore(database, keyring_from_settings(settings))
+            shopify = ShopifyClient.from_settings(settings, credentials=credentials)
             stack.push_async_callback(shopify.aclose)
             github = GitHubClient.from_settings(settings)
             stack.push_async_callback(github.aclose)
-            suppliers = build_suppliers(settings)
+            suppliers = build_suppliers(settings, credentials=credentials)
             for supplier in suppliers.values():
                 stack.push_async_callback(supplier.aclose)
             policy = PolicyEngine.load(
@@ -141,6 +145,7 @@ class Services:
                 models=_models(settings, policy),
                 policy=policy,
                 database=database,
+                credentials=credentials,
                 responders=responders or offline_registry(),
                 clock=clock,
             )

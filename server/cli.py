@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from server import cli_approvals, cli_threads, cli_users
+from server import cli_approvals, cli_credentials, cli_threads, cli_users
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
 from server.cli_eval import eval_command
@@ -33,6 +33,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
 app.add_typer(cli_users.app, name="users")
+app.add_typer(cli_credentials.app, name="credentials")
 app.command()(chat)
 app.command("eval")(eval_command)
 app.command()(serve)

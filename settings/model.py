@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from decimal import Decimal
 from enum import StrEnum
@@ -144,7 +146,11 @@ class Settings(BaseSettings):
         description="How often the API expires overdue approvals and resumes them (seconds).",
     )
     encryption_key: Secret = Field(
-        default=None, description="Encrypts stored third-party tokens at rest."
+        default=None,
+        description="Encrypts stored third-party tokens at rest (AES-256-GCM): base64 keys of "
+        "32 bytes, comma-separated, newest first (the newest encrypts, all decrypt; make one "
+        "with `royal credentials generate-key`). Unset outside production: a key generated "
+        "into ROYAL_DATA_DIR.",
     )
 
     # --- storage -------------------------------------------------------------------------
@@ -302,6 +308,13 @@ class Settings(BaseSettings):
             raise ValueError("must be a shop domain like name.myshopify.com")
         return value
 
+    @field_validator("encryption_key")
+    @classmethod
+    def _encryption_keys_format(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            decode_encryption_keys(value.get_secret_value())
+        return value
+
     @field_validator("royal_api_keys")
     @classmethod
     def _api_keys_format(cls, value: SecretStr | None) -> SecretStr | None:
@@ -387,6 +400,31 @@ class Settings(BaseSettings):
         """Whether any outside service is the local sandbox (no credentials for it)."""
         modes = (self.shopify_mode, self.github_mode, self.cj_mode, self.printful_mode)
         return ServiceMode.SANDBOX in modes
+
+
+ENCRYPTION_KEY_BYTES = 32
+
+
+def decode_encryption_keys(value: str) -> list[bytes]:
+    """``ENCRYPTION_KEY``'s keys, newest first: base64 (standard or URL-safe, padding optional)
+    of 32 bytes each. Errors name a key's position, never its value."""
+    keys: list[bytes] = []
+    for position, item in enumerate((part.strip() for part in value.split(",")), start=1):
+        if not item:
+            continue
+        padded = item + "=" * (-len(item) % 4)
+        try:
+            raw = base64.b64decode(padded.replace("-", "+").replace("_", "/"), validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"key {position} is not base64") from None
+        if len(raw) != ENCRYPTION_KEY_BYTES:
+            raise ValueError(f"key {position} is {len(raw)} bytes, not {ENCRYPTION_KEY_BYTES}")
+        keys.append(raw)
+    if not keys:
+        raise ValueError("no key given")
+    if len(set(keys)) != len(keys):
+        raise ValueError("a key is listed twice")
+    return keys
 
 
 def _is_set(value: SecretStr | str | None) -> bool:

@@ -84,7 +84,7 @@ def test_production_with_every_secret_starts(monkeypatch: pytest.MonkeyPatch) ->
         "DATABASE_URL": "postgresql://db/royal",
         "REDIS_URL": "redis://cache:6379/0",
         "JWT_SECRET": "a-long-random-jwt-secret",
-        "ENCRYPTION_KEY": "a-long-random-encryption-key",
+        "ENCRYPTION_KEY": "q5O0QvWnTtpy6gVV0Yc2rVYJ3kKJXyKQn9nW3SmrRdI",
         "APP_URL": "https://royal.example.com",
         "OPENAI_API_KEY": "sk-live",
         "SHOPIFY_SHOP": "acme.myshopify.com",

@@ -1,4 +1,8 @@
-"""Access tokens: a static one, or one minted by the client-credentials grant and kept fresh."""
+"""Access tokens: a static one, or one minted by the client-credentials grant and kept fresh.
+
+With a credential store, a granted token is sealed in the database and shared by every process
+of the shop, so one process asks Shopify for it and the others reuse it until it is due.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Protocol
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from storage.credentials import Credential, CredentialSlot, CredentialStore, NewSecret, account_key
 from tools.shopify.config import ShopifyConfig
 from tools.shopify.errors import ShopifyAuthenticationError, ShopifyServerError
 from tools.shopify.throttle import Clock
@@ -61,10 +66,17 @@ class ClientCredentialsToken:
     """Tokens from ``POST /admin/oauth/access_token`` (``grant_type=client_credentials``).
 
     Fetched on first use and again ``refresh_margin`` seconds before expiry, or after a 401.
-    A lock makes concurrent callers share one grant request.
+    A lock makes concurrent callers share one grant request; ``shared`` makes every process
+    share one (the credential store renews it once, under its lease).
     """
 
-    def __init__(self, config: ShopifyConfig, http: httpx.AsyncClient, clock: Clock) -> None:
+    def __init__(
+        self,
+        config: ShopifyConfig,
+        http: httpx.AsyncClient,
+        clock: Clock,
+        shared: CredentialSlot | None = None,
+    ) -> None:
         if config.client_id is None or config.client_secret is None:
             raise ValueError("the client-credentials grant needs client_id and client_secret")
         self._config = config
@@ -75,6 +87,8 @@ class ClientCredentialsToken:
         self._lock = asyncio.Lock()
         self._token: SecretStr | None = None
         self._refresh_at = float("inf")
+        self._shared = shared
+        self._version: int | None = None
         self.grants = 0
         self.scope: str | None = None
 
@@ -85,7 +99,10 @@ class ClientCredentialsToken:
     async def token(self) -> SecretStr:
         async with self._lock:
             if self._token is None or self._clock() >= self._refresh_at:
-                await self._grant()
+                if self._shared is None:
+                    self._hold(await self._grant(), None)
+                else:
+                    self._hold_stored(await self._shared.obtain(self._renew), self._shared)
             assert self._token is not None
             return self._token
 
@@ -94,8 +111,41 @@ class ClientCredentialsToken:
             current = self._token.get_secret_value() if self._token else None
             if current == rejected.get_secret_value():
                 self._token = None
+                if self._shared is not None and self._version is not None:
+                    await self._shared.invalidate(self._version)
 
-    async def _grant(self) -> None:
+    async def _renew(self, _current: Credential | None) -> NewSecret:
+        grant = await self._grant()
+        expires = grant.expires_in
+        details: dict[str, str | None] = {"scope": grant.scope}
+        return NewSecret.of(
+            {"access_token": grant.access_token.get_secret_value()},
+            expires_in=expires,
+            renew_in=None if expires is None else expires - self._margin(expires),
+            details=details,
+        )
+
+    def _hold_stored(self, credential: Credential, shared: CredentialSlot) -> None:
+        self._token = credential.values["access_token"]
+        self._version = credential.version
+        scope = credential.details.get("scope")
+        self.scope = scope if isinstance(scope, str) else None
+        self._refresh_at = self._clock() + credential.seconds_left(shared.now())
+
+    def _hold(self, grant: _GrantResponse, version: int | None) -> None:
+        now = self._clock()
+        self._token = grant.access_token
+        self._version = version
+        self.scope = grant.scope
+        if grant.expires_in is None:
+            self._refresh_at = float("inf")
+        else:
+            self._refresh_at = now + grant.expires_in - self._margin(grant.expires_in)
+
+    def _margin(self, expires_in: float) -> float:
+        return min(self._config.token_refresh_margin, expires_in / 2)
+
+    async def _grant(self) -> _GrantResponse:
         form = {
             "grant_type": "client_credentials",
             "client_id": self._client_id.get_secret_value(),
@@ -126,23 +176,30 @@ class ClientCredentialsToken:
             raise ShopifyAuthenticationError(
                 f"Shopify answered the client-credentials grant for {shop} without a token"
             ) from None
-        now = self._clock()
-        self._token = grant.access_token
-        self.scope = grant.scope
         self.grants += 1
-        if grant.expires_in is None:
-            self._refresh_at = float("inf")
-        else:
-            margin = min(self._config.token_refresh_margin, grant.expires_in / 2)
-            self._refresh_at = now + grant.expires_in - margin
         logger.info("shopify: granted an access token for %s (grant #%d)", shop, self.grants)
+        return grant
 
     def __repr__(self) -> str:
         return f"ClientCredentialsToken(shop={self._config.shop_label!r})"
 
 
-def token_provider(config: ShopifyConfig, http: httpx.AsyncClient, clock: Clock) -> TokenProvider:
-    """The provider ``config`` asks for."""
+CLIENT_CREDENTIALS_PROVIDER = "shopify.client_credentials"
+"""The credential store's provider name for granted Admin API tokens (one row per shop+app)."""
+
+
+def token_provider(
+    config: ShopifyConfig,
+    http: httpx.AsyncClient,
+    clock: Clock,
+    *,
+    credentials: CredentialStore | None = None,
+) -> TokenProvider:
+    """The provider ``config`` asks for; granted tokens shared through ``credentials``."""
     if config.access_token is not None:
         return StaticToken(config.access_token)
-    return ClientCredentialsToken(config, http, clock)
+    shared = None
+    if credentials is not None and config.client_id is not None:
+        account = account_key(config.shop_label, config.client_id.get_secret_value())
+        shared = CredentialSlot(credentials, CLIENT_CREDENTIALS_PROVIDER, account)
+    return ClientCredentialsToken(config, http, clock, shared)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from settings import Settings, get_settings
+from storage.credentials import CredentialStore
 from tools.shopify.auth import TokenProvider, token_provider
 from tools.shopify.config import ShopifyConfig
 from tools.shopify.operations import OrderOperations, ProductOperations, StoreOperations
@@ -26,7 +27,8 @@ class ShopifyClient(StoreOperations, ProductOperations, OrderOperations):
     """An async Shopify Admin GraphQL client for one shop.
 
     Use it as an async context manager (or call :meth:`aclose`). ``clock`` and ``sleep`` are
-    injectable so tests can check every computed wait without waiting.
+    injectable so tests can check every computed wait without waiting. ``credentials`` shares a
+    granted (client-credentials) token with the other processes on the database.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class ShopifyClient(StoreOperations, ProductOperations, OrderOperations):
         http: httpx.AsyncClient | None = None,
         bucket: CostBucket | None = None,
         tokens: TokenProvider | None = None,
+        credentials: CredentialStore | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
@@ -55,7 +58,7 @@ class ShopifyClient(StoreOperations, ProductOperations, OrderOperations):
             )
         else:
             self.bucket = LocalCostBucket(clock)
-        self.tokens = tokens or token_provider(config, self._http, clock)
+        self.tokens = tokens or token_provider(config, self._http, clock, credentials=credentials)
         self._transport = GraphQLTransport(
             config, self._http, self.tokens, self.bucket, clock=clock, sleep=sleep, rng=rng
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from settings import Settings
+from storage.credentials import CredentialStore
 from tools.suppliers._retry import RetryPolicy
 from tools.suppliers.cj import SANDBOX_API_KEY, CJSupplier
 from tools.suppliers.printful import SANDBOX_STORE_ID, SANDBOX_TOKEN, PrintfulSupplier
@@ -20,10 +21,13 @@ def build_suppliers(
     sandbox_url: str | None = None,
     retry: RetryPolicy | None = None,
     http_client: httpx.AsyncClient | None = None,
+    credentials: CredentialStore | None = None,
 ) -> dict[str, Supplier]:
     """Every supplier adapter keyed by ``Supplier.key``, each real or sandbox on its own.
 
     ``sandbox_url`` overrides ``settings.sandbox_url`` (tests run the sandbox on a random port).
+    ``credentials`` shares rationed access tokens (CJ's) with every process on the database;
+    without it each process holds its own.
     The sandbox enforces no per-second limit unless a test sets one, so sandbox CJ runs without
     the client-side limiter that protects a real (Free level: 1 request/s) account.
     """
@@ -36,6 +40,7 @@ def build_suppliers(
             mode="real",
             retry=retry,
             http_client=http_client,
+            credentials=credentials,
         )
     else:
         suppliers["cjdropshipping"] = CJSupplier(
@@ -45,6 +50,7 @@ def build_suppliers(
             requests_per_second=None,
             retry=retry,
             http_client=http_client,
+            credentials=credentials,
         )
     if settings.printful_token is not None:
         suppliers["printful"] = PrintfulSupplier(

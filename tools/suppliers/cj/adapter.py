@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import SecretStr
 from typing_extensions import Unpack
 
+from storage.credentials import CredentialStore
 from tools.suppliers._adapter import Mode, SupplierAdapter, cheapest_first, secret
 from tools.suppliers._client import TransportOptions
 from tools.suppliers._keys import order_reference
@@ -56,6 +57,7 @@ class CJSupplier(SupplierAdapter[CJClient]):
         requests_per_second: float | None = 1.0,
         origin_country: str = "CN",
         pay_type: PayType = 2,
+        credentials: CredentialStore | None = None,
         **transport: Unpack[TransportOptions],
     ) -> None:
         self.mode = mode
@@ -65,6 +67,7 @@ class CJSupplier(SupplierAdapter[CJClient]):
             secret(api_key),
             base_url=base_url,
             requests_per_second=requests_per_second,
+            credentials=credentials,
             **transport,
         )
 

@@ -10,11 +10,13 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import SecretStr
 from typing_extensions import Unpack
 
+from storage.credentials import CredentialSlot, CredentialStore, account_key
 from tools.backoff import retry_after_seconds
 from tools.suppliers._client import Retry, SupplierClient, TransportOptions
 from tools.suppliers.cj.auth import CJTokenManager
@@ -27,6 +29,8 @@ from tools.suppliers.errors import (
 )
 
 DEFAULT_BASE_URL = "https://developers.cjdropshipping.com/api2.0/v1"
+CREDENTIAL_PROVIDER = "cjdropshipping"
+"""The credential store's provider name for CJ access tokens (one row per API key)."""
 TOKEN_HEADER = "CJ-Access-Token"
 
 CODE_OK = 200
@@ -62,13 +66,26 @@ class CJClient(SupplierClient[str]):
         *,
         base_url: str = DEFAULT_BASE_URL,
         requests_per_second: float | None = 1.0,
+        credentials: CredentialStore | None = None,
         **transport: Unpack[TransportOptions],
     ) -> None:
         super().__init__(base_url, rate=requests_per_second, **transport)
         self.requests_per_second = requests_per_second
         self._api_key = api_key
+        shared = (
+            None
+            if credentials is None
+            else CredentialSlot(
+                credentials,
+                CREDENTIAL_PROVIDER,
+                account_key(urlsplit(self.base_url).netloc, api_key.get_secret_value()),
+            )
+        )
         self.tokens = CJTokenManager(
-            self._get_access_token, self._refresh, clock=transport.get("clock", time.monotonic)
+            self._get_access_token,
+            self._refresh,
+            clock=transport.get("clock", time.monotonic),
+            shared=shared,
         )
 
     async def get(
