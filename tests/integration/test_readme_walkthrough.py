@@ -93,7 +93,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     )
     api = f"http://127.0.0.1:{api_port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert process.poll() is None, process.communicate()[0]
             try:
@@ -137,6 +137,7 @@ def _run_readme_command(stack: Stack, command: str, approval_ids: list[str]) -> 
     return done.stdout + done.stderr
 
 
+@pytest.mark.timeout(1200)
 def test_a_new_user_follows_the_readme(stack: Stack) -> None:
     commands = [c for c in readme_commands() if not c.endswith(MAIN_JOB) and TEST_COMMAND not in c]
     assert any("royal chat" in c for c in commands)
@@ -157,6 +158,7 @@ def test_a_new_user_follows_the_readme(stack: Stack) -> None:
     assert rope["status"] == "ACTIVE", rope
 
 
+@pytest.mark.timeout(900)
 def test_an_approval_from_the_cli_is_decided_in_the_console(stack: Stack) -> None:
     added = stack.royal("users", "add", "ada", "--role", "admin", stdin=f"{PASSWORD}\n" * 2)
     assert added.returncode == 0, added.stderr
@@ -195,6 +197,7 @@ def test_an_approval_from_the_cli_is_decided_in_the_console(stack: Stack) -> Non
     assert record["decided_by"] == "ada"
 
 
+@pytest.mark.timeout(900)
 def test_a_stateless_run_that_pauses_is_decided_through_the_api(stack: Stack) -> None:
     body = {
         "assistant_id": "ceo",

@@ -1,7 +1,7 @@
 """Third-party credentials sealed with AES-GCM, and their renewal lease.
 
 Revision ID: 0030_credentials
-Revises: 0005_ad_spend
+Revises: 0006_approval_closed
 Create Date: 2026-12-08 09:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0030_credentials"
-down_revision: str | None = "0005_ad_spend"
+down_revision: str | None = "0006_approval_closed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
