@@ -136,12 +136,14 @@ def test_royal_up_prints_a_short_screen_serves_everything_and_stops_on_sigterm(
         "Open the console",
         "Try a goal",
     ]
-    assert "royal users add" in steps[0] and "royal chat" in steps[2]
+    assert "royal users add" in steps[0]
+    assert "royal chat" in steps[2]
     assert "SHOPIFY_API_VERSION" not in screen  # the configuration table is `royal config`'s
 
     # stderr is not a terminal here: the logs are JSON lines, one object each.
     records = [json.loads(line) for line in logs.splitlines() if line.strip()]
-    assert records and all({"level", "logger", "message"} <= set(r) for r in records)
+    assert records
+    assert all({"level", "logger", "message"} <= set(r) for r in records)
 
 
 def test_royal_up_logs_readable_lines_when_stderr_is_a_terminal(tmp_path: Path) -> None:

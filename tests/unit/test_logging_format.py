@@ -47,8 +47,7 @@ def _line(setting: str, stream: io.StringIO) -> str:
 def test_text_lines_are_short_and_carry_the_run() -> None:
     line = _line("auto", Terminal())
     assert line.endswith("INFO    host.worker: run started [run 2e8f270c]")
-    with pytest.raises(ValueError):
-        json.loads(line)
+    assert not line.startswith("{")
 
 
 def test_json_lines_are_objects_with_the_ids() -> None:

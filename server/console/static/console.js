@@ -216,7 +216,30 @@ function setupFeed(list) {
   window.addEventListener("pagehide", () => source.close());
 }
 
+/* --- the bell: unread notifications, refreshed while the page is open -------------------- */
+const BELL_POLL_MS = 15000;
+
+function showUnread(bell, unread) {
+  const count = bell.querySelector(".bell-count");
+  count.textContent = String(unread);
+  count.hidden = unread === 0;
+  bell.setAttribute("aria-label", `Notifications: ${unread} unread`);
+}
+
+function setupBell(bell) {
+  const refresh = async () => {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(bell.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok) showUnread(bell, (await response.json()).unread);
+    } catch (error) { /* offline for a moment: the next poll tries again */ }
+  };
+  setInterval(refresh, BELL_POLL_MS);
+  document.addEventListener("visibilitychange", refresh);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const bell of document.querySelectorAll("#bell[data-unread-url]")) setupBell(bell);
   tickCountdowns();
   setInterval(tickCountdowns, 1000);
   for (const form of document.querySelectorAll("#decision-form")) setupDecision(form);
