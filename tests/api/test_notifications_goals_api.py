@@ -136,7 +136,13 @@ async def test_medium_actions_notify_and_each_reader_marks_their_own(
     assert (await http.get("/api/v1/notifications/unread_count", headers=OPERATOR)).json() == {
         "unread": 1
     }
-    for bad in ({}, {"ids": [notice["id"]], "all": True}, {"ids": []}, {"all": False}):
+    refusals: list[dict[str, Any]] = [
+        {},
+        {"ids": [notice["id"]], "all": True},
+        {"ids": []},
+        {"all": False},
+    ]
+    for bad in refusals:
         refused = await http.post("/api/v1/notifications/read", json=bad, headers=OPERATOR)
         assert refused.status_code == 422, bad
     assert (await http.post("/api/v1/notifications/nope/read", headers=OPERATOR)).status_code == 404
