@@ -77,7 +77,7 @@ def test_dashboard_lists_each_autonomous_action_once_in_utc(
     expect(page.locator("#feed li time").first).to_be_visible(timeout=10_000)
     feed_times = page.locator("#feed li time").all_inner_texts()
     assert all(UTC_TIME.match(text) for text in feed_times), feed_times
-    shoot(page, "feed-utc", tmp_path)
+    page.screenshot(path=tmp_path / "feed-utc.png", full_page=True)
     page.context.close()
 
 
@@ -90,9 +90,9 @@ def test_goals_and_runs_today_are_what_the_api_counts(console: Console) -> None:
     assert [goal["thread_id"] for goal in active] == ["truth-goals"]
     assert done  # the mug turns
     page = console.sign_in("vic")
-    expect(page.locator("#active-goals")).to_have_text("1 active goals")
+    expect(page.locator("#active-goals")).to_have_text("1 active goal")
     runs = page.locator("#runs-today").inner_text()
-    assert runs.startswith(f"{figures['runs_today']['total']} runs today (UTC)")
+    assert runs.startswith(f"{figures['runs_today']['total']} runs today (UTC)")  # 2 or more
     assert figures["runs_today"]["total"] >= 2
     for status, number in figures["runs_today"]["by_status"].items():
         assert f"{number} {status}" in runs
@@ -205,7 +205,7 @@ def test_risk_factors_name_the_supplier_and_revenue_says_its_period(
     assert all("Lumina Trend Supply" in f for f in about_supplier), about_supplier
     expect(page.locator("#estimated-revenue")).to_have_text(re.compile(r"^€[\d,.]+ per month$"))
     expect(page.locator(".grid3")).to_contain_text("per month")
-    shoot(page, "approval-truth", tmp_path)
+    page.screenshot(path=tmp_path / "approval-truth.png", full_page=True)
 
     page.goto(f"{console.url}/console/approvals")
     row = page.locator(
