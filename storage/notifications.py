@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, FromClause, Row, and_, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import ColumnElement, FromClause, Row, and_, insert, select, update
 
 from storage.clock import Clock, utcnow
 from storage.engine import Database
@@ -22,7 +21,7 @@ from storage.enums import NotificationLevel, RiskLevel
 from storage.errors import NotFoundError
 from storage.pagination import Page, check_window
 from storage.schema import notification_reads, notifications
-from storage.sql import insert_or_ignore, is_uuid
+from storage.sql import count, insert_or_ignore, is_uuid
 
 
 class NewNotification(BaseModel):
@@ -96,7 +95,7 @@ class NotificationRepository:
         )
         async with self._db.read() as connection:
             rows = (await connection.execute(query)).all()
-            total = await _count(connection, source, where)
+            total = await count(connection, source, where)
         return Page(items=[_record(r) for r in rows], total=total, limit=limit, offset=offset)
 
     async def get(self, notification_id: str, *, reader: str | None = None) -> NotificationRecord:
@@ -118,7 +117,7 @@ class NotificationRepository:
         """Unread by ``reader``; without one, read by nobody yet."""
         source, read_at = _read_by(reader)
         async with self._db.read() as connection:
-            return await _count(connection, source, [read_at.is_(None)])
+            return await count(connection, source, [read_at.is_(None)])
 
     async def mark_read(
         self,
@@ -193,11 +192,3 @@ def _read_by(reader: str | None) -> tuple[FromClause, ColumnElement[Any]]:
         ),
     )
     return joined, notification_reads.c.read_at
-
-
-async def _count(
-    connection: AsyncConnection, source: FromClause, where: Sequence[ColumnElement[bool]]
-) -> int:
-    query = select(func.count()).select_from(source).where(*where)
-    total: int = (await connection.execute(query)).scalar_one()
-    return total

@@ -5,40 +5,18 @@ the runs table."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.api.auth_support import headers, interrupted_thread, serve_secured
-from tests.api.server_support import LiveServer
-from tools.sandbox import SandboxServer
+from tests.api.auth_support import headers, interrupted_thread
 
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
 VIEWER = headers("viewer")
 OPERATOR = headers("operator")
 APPROVER = headers("approver")
 MUG: dict[str, Any] = {
     "messages": [{"role": "human", "content": "Find and publish a white glossy mug"}]
 }
-
-
-@pytest.fixture(params=BACKENDS)
-def secured(
-    request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_path: Path
-) -> Iterator[LiveServer]:
-    yield from serve_secured(request, sandbox, tmp_path, request.param)
-
-
-@pytest.fixture
-async def http(secured: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=secured.url, timeout=60) as client:
-        yield client
 
 
 async def _publish_mug(http: httpx.AsyncClient) -> str:
