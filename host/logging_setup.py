@@ -1,4 +1,8 @@
-"""Process logging for ``royal serve``: one JSON object per line, with request and run ids.
+"""Process logging for ``royal serve`` and ``royal up``: JSON lines for machines, short text
+lines for people, both with request and run ids.
+
+``ROYAL_LOG_FORMAT=auto`` (the default) picks text when stderr is a terminal and JSON otherwise
+(a log collector, a pipe, a file).
 
 The ids live in context variables: the HTTP middleware binds ``request_id`` for the request's
 task, the worker binds ``run_id``/``thread_id`` for the run's task (and every task LangGraph
@@ -19,9 +23,13 @@ request_id_var: ContextVar[str | None] = ContextVar("royal_request_id", default=
 run_id_var: ContextVar[str | None] = ContextVar("royal_run_id", default=None)
 thread_id_var: ContextVar[str | None] = ContextVar("royal_thread_id", default=None)
 
-LogFormat = Literal["json", "text"]
-_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LogFormat = Literal["auto", "json", "text"]
+_TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+_TEXT_TIME = "%H:%M:%S"
+_IDS = ("run_id", "thread_id", "request_id")
 _QUIET_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncio")
+_QUIET_FOR_PEOPLE = ("alembic",)
+"""Migration steps are one line each in JSON logs; on a terminal they would bury the start."""
 
 
 def bind_run(run_id: str, thread_id: str) -> None:
@@ -55,25 +63,54 @@ def json_formatter() -> JsonFormatter:
     )
 
 
+class TextFormatter(logging.Formatter):
+    """``12:03:04 INFO    host.worker: run started [run 2e8f270c]``: the time (local), the
+    level, the logger and the message, then the short ids of the run or request it belongs to."""
+
+    def __init__(self) -> None:
+        super().__init__(_TEXT_FORMAT, datefmt=_TEXT_TIME)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        ids = [
+            f"{name.removesuffix('_id')} {str(value)[:8]}"
+            for name in _IDS
+            if (value := getattr(record, name, None))
+        ]
+        return f"{line} [{', '.join(ids)}]" if ids else line
+
+
+def resolve_format(log_format: LogFormat, stream: IO[str]) -> Literal["json", "text"]:
+    """``auto``: text for a person at a terminal, JSON for everything else."""
+    if log_format != "auto":
+        return log_format
+    isatty = getattr(stream, "isatty", None)
+    return "text" if callable(isatty) and isatty() else "json"
+
+
 def make_handler(log_format: LogFormat, stream: IO[str] | None = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    target = stream or sys.stderr
+    handler = logging.StreamHandler(target)
     handler.addFilter(ContextFilter())
-    handler.setFormatter(
-        json_formatter() if log_format == "json" else logging.Formatter(_TEXT_FORMAT)
-    )
+    resolved = resolve_format(log_format, target)
+    handler.setFormatter(json_formatter() if resolved == "json" else TextFormatter())
     return handler
 
 
-def configure_logging(log_format: LogFormat, level: str = "INFO") -> None:
-    """Route every logger (uvicorn's included) through one handler on the root logger."""
+def configure_logging(log_format: LogFormat, level: str = "INFO") -> Literal["json", "text"]:
+    """Route every logger (uvicorn's included) through one handler on the root logger; the
+    format actually used."""
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(make_handler(log_format))
+    resolved = resolve_format(log_format, sys.stderr)
+    root.addHandler(make_handler(resolved))
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
-    for name in _QUIET_LOGGERS:
+    quiet = _QUIET_LOGGERS + (_QUIET_FOR_PEOPLE if resolved == "text" else ())
+    for name in quiet:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
+    return resolved

@@ -107,6 +107,9 @@ class Action(BaseModel):
     price_after: Decimal | None = Field(default=None, ge=0)
     supplier_status: SupplierStatus | None = None
     supplier_id: Name | None = None
+    supplier_name: Name | None = Field(
+        default=None, description="The supplier as people know it; shown in reasons, never rated."
+    )
     confidence: float | None = Field(default=None, ge=0, le=1)
     margin_pct: Decimal | None = Field(default=None, le=100)
     discount_pct: Decimal | None = Field(default=None, gt=0, le=100)

@@ -78,11 +78,11 @@ class _Verdict:
     flags: tuple[str, ...] = ()
 
     @classmethod
-    def of_rule(cls, rule: Rule, facts: Facts) -> _Verdict:
+    def of_rule(cls, rule: Rule, facts: Facts, supplier_name: str | None = None) -> _Verdict:
         return cls(
             rule.id,
             rule.level,
-            rule.reason(facts),
+            rule.reason(facts, supplier_name),
             rule.approver_roles,
             rule.deadline,
             rule.priority,
@@ -109,7 +109,7 @@ def classify(action: Action, policy: Policy, *, kill_switch: bool = False) -> Cl
         return _read(action, policy, kill_switch=kill_switch)
     facts = Facts.of(action, policy)
     matched = [rule for rule in policy.rules_for(facts.kind) if rule.matches(facts)]
-    verdicts = [_Verdict.of_rule(rule, facts) for rule in matched]
+    verdicts = [_Verdict.of_rule(rule, facts, action.supplier_name) for rule in matched]
     if action.amount is not None and not policy.knows_currency(action.currency):
         verdicts.append(
             _Verdict.of_settings(

@@ -124,8 +124,9 @@ class Rule:
                 return False
         return True
 
-    def reason(self, facts: Facts) -> str:
-        """The description, then the facts that made the rule match against its thresholds."""
+    def reason(self, facts: Facts, supplier_name: str | None = None) -> str:
+        """The description, then the facts that made the rule match against its thresholds;
+        the supplier by name when the action gives one (display only: rules never read it)."""
         details: list[str] = []
         for name, label in NUMERIC_FIELDS.items():
             bounds: Bounds | None = getattr(self.match, name)
@@ -135,7 +136,12 @@ class Rule:
             limits = ", ".join(f"{op} {_threshold(name, bound)}" for op, bound in bounds.items())
             details.append(f"{label} {_value(name, value, facts)} {limits}")
         if self.match.supplier_status is not None and facts.supplier is not None:
-            details.append(f"supplier {facts.supplier_id} is {facts.supplier.value}")
+            who = (
+                facts.supplier_id
+                if supplier_name is None
+                else f"{supplier_name} ({facts.supplier_id})"
+            )
+            details.append(f"supplier {who} is {facts.supplier.value}")
         return f"{self.description}: {'; '.join(details)}" if details else self.description
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -115,9 +116,19 @@ def up(
 
     Runs until Ctrl-C or SIGTERM (in-flight runs get ROYAL_SHUTDOWN_GRACE_SECONDS).
     """
+    from host.graphs import DEFAULT_CONFIG
+    from server.api.auth import startup_problem
+    from server.cli_serve import bind_or_fail, run_api
+    from server.doctor import diagnose
+    from server.up_screen import up_screen
     from tools.sandbox import Sandbox, SandboxServer
 
     settings = load_settings()
+    host = "127.0.0.1"
+    if (problem := startup_problem(settings, host)) is not None:
+        raise fail(problem)
+    # Both ports are taken now, before anything is printed: a busy one is one line and exit 2.
+    api_socket = bind_or_fail(host, port, "choose another with --port", what="the API's port")
     sandbox: SandboxServer | None = None
     if settings.uses_sandbox:
         try:
@@ -127,23 +138,29 @@ def up(
                 port=settings.royal_sandbox_port,
             ).start()
         except OSError as exc:
+            api_socket.close()
+            where = f"{settings.royal_sandbox_host}:{settings.royal_sandbox_port}"
+            reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"({exc.strerror})"
             raise fail(
-                f"cannot start the sandbox on {settings.sandbox_url}: {exc.strerror or exc} "
-                "(set ROYAL_SANDBOX_PORT to a free port)"
+                f"the sandbox's port {where} {reason}; set ROYAL_SANDBOX_PORT to a free port"
             ) from None
-        console.print(f"Sandbox serving Shopify, GitHub and suppliers at {settings.sandbox_url}")
-    console.print(_config_table(settings))
-    from server.doctor import diagnose
-
-    console.print(_status_table(asyncio.run(diagnose(settings))))
-    base = f"http://127.0.0.1:{port}"
-    console.print(
-        f"API (LangGraph Server API and /api/v1) at {base}, console at {base}/console "
-        "(add a user first: royal users add NAME --role admin)"
-    )
-    console.print("Running. Press Ctrl-C to stop.")
     try:
-        serve(host="127.0.0.1", port=port)
+        screen = up_screen(
+            settings,
+            asyncio.run(diagnose(settings)),
+            api_url=f"http://{host}:{port}",
+            sandbox_url=None if sandbox is None else settings.sandbox_url,
+            emulators=[] if sandbox is None else list(sandbox.sandbox.emulators),
+        )
+        for line in screen:
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
+        run_api(
+            settings,
+            api_socket,
+            config_path=DEFAULT_CONFIG.resolve(),
+            concurrency=4,
+            on_started=lambda: console.print("Running. Press Ctrl-C to stop.", highlight=False),
+        )
     finally:
         if sandbox is not None:
             sandbox.stop()

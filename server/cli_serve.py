@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -15,6 +18,8 @@ from server.cli_common import console, fail, load_settings
 if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
+
+    from settings import Settings
 
 _CONFIG_ENV = "ROYAL_SERVE_CONFIG"
 _CONCURRENCY_ENV = "ROYAL_SERVE_CONCURRENCY"
@@ -51,14 +56,10 @@ def serve(
     On SIGTERM: stop accepting, give in-flight runs ROYAL_SHUTDOWN_GRACE_SECONDS, re-queue
     the rest for other workers, exit 0.
     """
-    import uvicorn
-
     from host.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
-    from host.runtime import Runtime
-    from server.api import create_app
+    from server.api.auth import startup_problem
 
     settings = load_settings()
-    from server.api.auth import startup_problem
 
     if (problem := startup_problem(settings, host)) is not None:
         raise fail(problem)
@@ -74,11 +75,77 @@ def serve(
     concurrency = 0 if no_workers else workers
     names = ", ".join(spec.graph_id for spec in specs)
     mode = " (API only)" if no_workers else ""
+    if processes > 1:
+        from host.logging_setup import configure_logging
+
+        console.print(f"Serving {names} from {config_path} on http://{host}:{port}{mode}")
+        configure_logging(settings.royal_log_format, settings.log_level)  # ROYAL_LOG_FORMAT
+        _serve_processes(config_path, concurrency, processes, _options(settings, host, port))
+        return
+    sock = bind_or_fail(host, port, "choose another with --port")
     console.print(f"Serving {names} from {config_path} on http://{host}:{port}{mode}")
+    run_api(settings, sock, config_path=config_path, concurrency=concurrency)
+
+
+def bind_or_fail(host: str, port: int, remedy: str, *, what: str = "port") -> socket.socket:
+    """The listening address, bound now, or one line saying why not (and what to do)."""
+    try:
+        return bind_socket(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise fail(f"{what} {port} on {host} is already in use; {remedy}") from None
+        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; {remedy}") from None
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` as uvicorn binds it (``SO_REUSEADDR``), before
+    anything starts: a taken port is found here, not after the banner said "Running"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_api(
+    settings: Settings,
+    sock: socket.socket,
+    *,
+    config_path: Path,
+    concurrency: int,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    """Serve the API on an already bound socket until SIGTERM or Ctrl-C; ``on_started`` runs
+    once the runtime is open and the API accepts connections."""
+    import uvicorn
+
     from host.logging_setup import configure_logging
+    from host.runtime import Runtime
+    from server.api import create_app
 
     configure_logging(settings.royal_log_format, settings.log_level)  # ROYAL_LOG_FORMAT
-    options = {
+    host, port = sock.getsockname()[:2]
+    app = create_app(
+        lambda: Runtime.open(settings, config_path=config_path, workers=concurrency),
+        opentelemetry=settings.royal_opentelemetry,
+    )
+    config = uvicorn.Config(app, **_options(settings, host, port))  # type: ignore[arg-type]
+    server = _graceful_server(config, on_started)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if not server.started:
+        raise typer.Exit(3)  # uvicorn logged why (as `uvicorn.run` would exit)
+
+
+def _options(settings: Settings, host: str, port: int) -> dict[str, object]:
+    return {
         "host": host,
         "port": port,
         "log_level": "warning",
@@ -86,20 +153,6 @@ def serve(
         "access_log": False,  # the API logs each request itself, with its request id
         "timeout_graceful_shutdown": max(int(settings.royal_shutdown_grace_seconds), 1),
     }
-    if processes > 1:
-        _serve_processes(config_path, concurrency, processes, options)
-        return
-    app = create_app(
-        lambda: Runtime.open(settings, config_path=config_path, workers=concurrency),
-        opentelemetry=settings.royal_opentelemetry,
-    )
-    server = _graceful_server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
-    try:
-        server.run()
-    except OSError as exc:
-        raise fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    if not server.started:
-        raise typer.Exit(3)  # uvicorn logged why (as `uvicorn.run` would exit)
 
 
 def _serve_processes(
@@ -118,10 +171,7 @@ def _serve_processes(
         workers=processes,
         **options,  # type: ignore[arg-type]
     )
-    try:
-        sock = config.bind_socket()
-    except OSError as exc:
-        raise fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
+    sock = bind_or_fail(config.host, config.port, "choose another with --port")
     Multiprocess(config, sockets=[sock]).run()
 
 
@@ -141,12 +191,19 @@ def app_from_env() -> FastAPI:
     )
 
 
-def _graceful_server(config: uvicorn.Config) -> uvicorn.Server:
+def _graceful_server(
+    config: uvicorn.Config, on_started: Callable[[], None] | None = None
+) -> uvicorn.Server:
     import uvicorn
 
     class Server(uvicorn.Server):
         """uvicorn re-raises SIGTERM after its graceful shutdown (the process then dies by the
         signal); a shutdown done on request is a success, so exit 0 instead."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and on_started is not None:
+                on_started()
 
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             super().handle_exit(sig, frame)

@@ -116,10 +116,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Log level of the royal processes."
     )
-    royal_log_format: Literal["json", "text"] = Field(
-        default="json",
-        description="Log lines of royal serve: json (one object per line with request and run "
-        "ids) or text.",
+    royal_log_format: Literal["auto", "json", "text"] = Field(
+        default="auto",
+        description="Log lines of royal serve and royal up: json (one object per line with "
+        "request and run ids), text (short lines for people), or auto: text when stderr is a "
+        "terminal, json otherwise.",
     )
     app_url: str | None = Field(
         default=None, description="Public URL of the server (links in notifications, OAuth)."

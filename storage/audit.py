@@ -36,6 +36,7 @@ class AuditEvent(StrEnum):
     EFFECT_REPLAYED = "effect.replayed"
     BUDGET_EXCEEDED = "budget.exceeded"
     ALERT = "alert"
+    NOTIFICATIONS_READ = "notifications.read"
 
 
 class AuditEntry(BaseModel):

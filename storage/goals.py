@@ -10,7 +10,7 @@ import builtins
 import uuid
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Row, insert, select, update
+from sqlalchemy import ColumnElement, Row, select, update
 
 from storage.clock import Clock, utcnow
 from storage.engine import Database
@@ -18,7 +18,7 @@ from storage.enums import GoalStatus
 from storage.errors import NotFoundError
 from storage.pagination import Page, check_window
 from storage.schema import goals
-from storage.sql import count, is_uuid
+from storage.sql import count, insert_or_ignore, is_uuid
 
 
 class NewGoal(BaseModel):
@@ -47,17 +47,21 @@ class GoalRepository:
         self._db = database
         self._clock = clock
 
-    async def create(self, new: NewGoal) -> GoalRecord:
+    async def create(self, new: NewGoal, *, goal_id: str | None = None) -> GoalRecord:
+        """A new active goal; with ``goal_id`` (derived by the caller from the message that set
+        it), creating it again returns the one already there instead of a twin."""
         now = self._clock()
         values = new.model_dump(mode="json") | {
-            "id": str(uuid.uuid4()),
+            "id": goal_id or str(uuid.uuid4()),
             "due": new.due,
             "status": GoalStatus.ACTIVE.value,
             "created_at": now,
             "updated_at": now,
         }
         async with self._db.transaction() as connection:
-            row = (await connection.execute(insert(goals).values(values).returning(*goals.c))).one()
+            statement = insert_or_ignore(connection, goals, ["id"]).values(values)
+            await connection.execute(statement)
+            row = (await connection.execute(select(goals).where(goals.c.id == values["id"]))).one()
         return _record(row)
 
     async def get(self, goal_id: str) -> GoalRecord | None:
@@ -98,17 +102,23 @@ class GoalRepository:
             total = await count(connection, goals, where)
         return Page(items=[_record(r) for r in rows], total=total, limit=limit, offset=offset)
 
-    async def update_status(self, goal_id: str, status: GoalStatus) -> GoalRecord:
+    async def update_status(
+        self, goal_id: str, status: GoalStatus, *, only_if: GoalStatus | None = None
+    ) -> GoalRecord:
+        """Set the status (``only_if``: only when it is that now); the goal as it then is."""
         if not is_uuid(goal_id):
             raise NotFoundError("goal", goal_id)
+        where = [goals.c.id == goal_id]
+        if only_if is not None:
+            where.append(goals.c.status == GoalStatus(only_if).value)
         statement = (
             update(goals)
-            .where(goals.c.id == goal_id)
+            .where(*where)
             .values(status=GoalStatus(status).value, updated_at=self._clock())
-            .returning(*goals.c)
         )
         async with self._db.transaction() as connection:
-            row = (await connection.execute(statement)).first()
+            await connection.execute(statement)
+            row = (await connection.execute(select(goals).where(goals.c.id == goal_id))).first()
         if row is None:
             raise NotFoundError("goal", goal_id)
         return _record(row)

@@ -10,9 +10,11 @@ from __future__ import annotations
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -143,6 +145,22 @@ notifications = Table(
     CheckConstraint(check_in("risk_level", RISK_LEVELS), name="risk_level"),
     Index("ix_notifications_at", "at"),
     Index("ix_notifications_thread_id", "thread_id"),
+)
+
+#: Who has read which notification: each user (or API identity) has their own unread count.
+notification_reads = Table(
+    "notification_reads",
+    metadata,
+    Column(
+        "notification_id",
+        Uuid(as_uuid=False),
+        ForeignKey("notifications.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("reader", String(255), nullable=False),
+    Column("read_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("notification_id", "reader"),
+    Index("ix_notification_reads_reader", "reader"),
 )
 
 goals = Table(

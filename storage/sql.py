@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Table, func, select
+from sqlalchemy import ColumnElement, FromClause, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,9 +24,10 @@ def insert_or_ignore(connection: AsyncConnection, table: Table, conflict: Sequen
 
 
 async def count(
-    connection: AsyncConnection, table: Table, where: Sequence[ColumnElement[bool]]
+    connection: AsyncConnection, source: FromClause, where: Sequence[ColumnElement[bool]]
 ) -> int:
-    query = select(func.count()).select_from(table).where(*where)
+    """Rows of a table (or a join) matching ``where``."""
+    query = select(func.count()).select_from(source).where(*where)
     total: int = (await connection.execute(query)).scalar_one()
     return total
 

@@ -365,7 +365,7 @@ async def _execute(
             NewNotification(
                 level=NotificationLevel.INFO,
                 risk_level=classification.level,
-                title=f"{action.agent}: {action.kind} executed",
+                title=_notice_title(action),
                 body="; ".join(classification.reasons) or f"{action.tool} ran",
                 thread_id=where.thread_id,
                 run_id=where.run_id,
@@ -380,6 +380,13 @@ async def _execute(
         result=outcome.result,
         replayed=outcome.replayed,
     )
+
+
+def _notice_title(action: Action) -> str:
+    """``product_publisher: product.create executed — White Glossy Mug``: what ran, on what."""
+    subject = action.args.get("title") or action.args.get("handle")
+    done = f"{action.agent}: {action.kind} executed"
+    return f"{done} — {subject}" if isinstance(subject, str) and subject else done
 
 
 async def _audit(

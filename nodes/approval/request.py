@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 
 from policies import Action, Classification, Priority, RiskLevel
+
+#: The span an estimated revenue or cost covers: per day, week, month or year, or once.
+RevenuePeriod = Literal["day", "week", "month", "year", "once"]
 
 
 class Alternative(BaseModel):
@@ -34,6 +37,9 @@ class ProposalContext(BaseModel):
     data_sources: list[str] = Field(default_factory=list)
     estimated_revenue: Decimal | None = None
     estimated_cost: Decimal | None = None
+    revenue_period: RevenuePeriod | None = Field(
+        default=None, description="What the estimated revenue and cost are per (say it)."
+    )
     confidence: float | None = Field(default=None, ge=0, le=1)
     risk_factors: list[str] = Field(default_factory=list)
     alternatives: list[Alternative] = Field(default_factory=list)
@@ -73,6 +79,7 @@ class ApprovalRequest(BaseModel):
     estimated_revenue: Decimal | None
     estimated_cost: Decimal | None
     estimated_roi: Decimal | None
+    revenue_period: RevenuePeriod | None = None
     risk_factors: list[str]
     confidence: float | None
     alternatives: list[Alternative]
@@ -125,6 +132,7 @@ def build_request(
         estimated_revenue=context.estimated_revenue,
         estimated_cost=context.estimated_cost,
         estimated_roi=context.estimated_roi,
+        revenue_period=context.revenue_period,
         risk_factors=risk_factors,
         confidence=context.confidence,
         alternatives=context.alternatives,

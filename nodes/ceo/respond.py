@@ -7,7 +7,9 @@ from typing import Any
 from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
+from nodes.ceo.goals import settle_goal
 from nodes.ceo.offline import render_summary
+from nodes.ceo.plan import last_human
 from nodes.ceo.state import CEOState
 from nodes.context import Context, services_of
 from nodes.llm import ask_text, run_id_of
@@ -44,6 +46,7 @@ async def respond(state: CEOState, runtime: Runtime[Context]) -> dict[str, Any]:
             )
         except BudgetExceededError as exc:
             message = AIMessage(f"{render_summary(reports, pending)}\n\n(Summary shortened: {exc})")
+    await _settle_goal(services, runtime, state)
     run_id = run_id_of(runtime)
     usage = services.usage(run_id).summary()
     services.end_run(run_id)
@@ -62,6 +65,21 @@ async def respond(state: CEOState, runtime: Runtime[Context]) -> dict[str, Any]:
             "failures": failures,
         },
     }
+
+
+async def _settle_goal(services: Services, runtime: Runtime[Context], state: CEOState) -> None:
+    """The turn is over: its goal is done or abandoned unless something still waits."""
+    human = last_human(state.get("messages", []))
+    if human is None or state.get("plan") is None:
+        return
+    info = runtime.execution_info
+    await settle_goal(
+        services,
+        runtime.store,
+        thread_id=info.thread_id if info else None,
+        message_id=human.id or state.get("goal", ""),
+        reports=state.get("reports", []),
+    )
 
 
 async def _pending(services: Services, runtime: Runtime[Context]) -> list[dict[str, Any]]:

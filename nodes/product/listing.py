@@ -75,6 +75,7 @@ def publish_action(item: Approved, args: ListingArgs) -> Action:
         margin_pct=margin_pct(args.price, landed),
         confidence=item.case.confidence,
         supplier_id=item.scorecard.vendor_id,
+        supplier_name=item.scorecard.vendor_name,
         supplier_status=SupplierStatus(status),
         reasoning="; ".join(item.case.reasons),
         source_text=item.candidate.description,

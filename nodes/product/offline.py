@@ -26,8 +26,9 @@ def business_case_responder(request: OfflineRequest) -> dict[str, Any]:
     status = scorecard.get("status", "new")
     failures = [c["name"] for c in scorecard.get("checks", []) if not c.get("passed")]
     confidence = {"proven": 0.85, "new": 0.7}.get(status, 0.4)
-    risk_factors = [f"supplier is {status}"] if status != "proven" else []
-    risk_factors += [f"supplier check not met: {name}" for name in failures]
+    vendor = scorecard.get("vendor_name") or "the supplier"
+    risk_factors = [f"supplier {vendor} is {status}"] if status != "proven" else []
+    risk_factors += [f"{vendor}: supplier check not met: {name}" for name in failures]
     return {
         "decision": "publish",
         "reasons": [

@@ -101,6 +101,7 @@ def _context(item: Approved, listing: ListingArgs) -> ProposalContext:
         ],
         estimated_revenue=case.estimated_monthly_revenue_eur,
         estimated_cost=case.estimated_monthly_cost_eur,
+        revenue_period="month",
         confidence=case.confidence,
         risk_factors=[*case.risk_factors, *item.scorecard.failures, *pricing.notes],
         alternatives=[Alternative(description=alt) for alt in case.alternatives],

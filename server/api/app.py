@@ -22,6 +22,7 @@ from server.api import (
     routes_v1_approvals,
     routes_v1_audit,
     routes_v1_ceo,
+    routes_v1_notifications,
     routes_webhooks,
 )
 from server.api.http_observability import REQUEST_ID_HEADER, ObservabilityMiddleware
@@ -80,7 +81,13 @@ def create_app(
     app.include_router(routes_assistants.router, dependencies=guarded)
     app.include_router(routes_threads.router, dependencies=guarded)
     app.include_router(routes_runs.router, dependencies=guarded)
-    for domain in (routes_v1_approvals, routes_v1_ceo, routes_v1_agents, routes_v1_audit):
+    for domain in (
+        routes_v1_approvals,
+        routes_v1_ceo,
+        routes_v1_agents,
+        routes_v1_audit,
+        routes_v1_notifications,
+    ):
         app.include_router(domain.router, prefix="/api/v1")  # roles per route
     app.include_router(routes_webhooks.router)  # authenticated by their HMAC signatures
     app.include_router(routes_ops.router)

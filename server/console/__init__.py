@@ -15,6 +15,7 @@ from server.console import (
     routes_auth,
     routes_chat,
     routes_live,
+    routes_notifications,
     routes_pages,
 )
 from server.console.views import STATIC
@@ -29,7 +30,14 @@ async def console_root() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307)
 
 
-for module in (routes_auth, routes_pages, routes_approvals, routes_chat, routes_live):
+for module in (
+    routes_auth,
+    routes_pages,
+    routes_approvals,
+    routes_chat,
+    routes_live,
+    routes_notifications,
+):
     router.include_router(module.router)
 
 

@@ -28,6 +28,7 @@ class FeedFilter:
     cluster: str | None = None
     risk: str | None = None
     run: str | None = None
+    events: tuple[str, ...] = FEED_EVENTS
 
 
 @dataclass
@@ -75,7 +76,7 @@ async def _of_run(database: Database, run_id: str) -> ColumnElement[bool]:
 
 
 async def _actions(database: Database, cursor: _Cursor, wanted: FeedFilter) -> list[dict[str, Any]]:
-    query = select(audit_log).where(audit_log.c.event.in_(FEED_EVENTS))
+    query = select(audit_log).where(audit_log.c.event.in_(wanted.events))
     if wanted.cluster:
         query = query.where(audit_log.c.cluster == wanted.cluster)
     if wanted.risk:
@@ -132,9 +133,11 @@ async def _runs(database: Database, cursor: _Cursor, wanted: FeedFilter) -> list
     return changes
 
 
-async def feed(database: Database, wanted: FeedFilter) -> AsyncIterator[bytes]:
-    """SSE frames of the feed, until the client goes away."""
-    cursor = _Cursor()
+async def feed(database: Database, wanted: FeedFilter, *, after: int = 0) -> AsyncIterator[bytes]:
+    """SSE frames of the feed, until the client goes away. It starts with the latest entries,
+    or, ``after`` an audit id, with those after it only: a page that already shows entries up
+    to that id (the dashboard) gets each one once."""
+    cursor = _Cursor(audit_id=after)
     quiet = 0
     while True:
         items = await _actions(database, cursor, wanted) + await _runs(database, cursor, wanted)

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from host import runs as host_runs
 from server.api.sse import SSE_HEADERS
-from server.console.feed import FeedFilter, feed
+from server.console.feed import FEED_EVENTS, FeedFilter, feed
 from server.console.run_events import relay
 from server.console.security import RuntimeDep, Viewer, optional_risk
 from server.console.views import render
@@ -51,9 +51,16 @@ async def feed_stream(
     cluster: Filter = None,
     risk: Filter = None,
     run: Filter = None,
+    event: Annotated[list[str] | None, Query(description="Only these audit events.")] = None,
+    after: Annotated[int, Query(ge=0, le=2**62, description="Only audit ids after this.")] = 0,
 ) -> StreamingResponse:
     """Autonomous actions and run status changes, newest last, polled from the database."""
-    wanted = FeedFilter(cluster=cluster or None, risk=optional_risk(risk), run=run or None)
+    events = tuple(e for e in event or () if e in FEED_EVENTS) or FEED_EVENTS
+    wanted = FeedFilter(
+        cluster=cluster or None, risk=optional_risk(risk), run=run or None, events=events
+    )
     return StreamingResponse(
-        feed(runtime.store.database, wanted), media_type="text/event-stream", headers=SSE_HEADERS
+        feed(runtime.store.database, wanted, after=after),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
     )

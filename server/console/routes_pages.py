@@ -17,7 +17,7 @@ from policies.risk import Role
 from server.console.health import business_health
 from server.console.security import AdminWrite, ConsoleUser, RuntimeDep, Viewer
 from server.console.views import render
-from storage import ApprovalStatus
+from storage import ApprovalStatus, AuditEvent
 
 router = APIRouter()
 
@@ -32,8 +32,10 @@ async def dashboard(request: Request, runtime: RuntimeDep, user: Viewer) -> HTML
     figures = await overview.dashboard(runtime)
     agents = await overview.agents(runtime)
     pending = await services.approvals.list(status=ApprovalStatus.PENDING, limit=5)
-    recent = await services.audit.list(event="action.executed", limit=30)
+    recent = await services.audit.list(event=AuditEvent.ACTION_EXECUTED.value, limit=30)
     actions = [entry for entry in recent.items if entry.risk_level in AUTONOMOUS][:8]
+    # The live list continues after the newest entry read here, so none is shown twice.
+    after = recent.items[0].id if recent.items else 0
     return render(
         request,
         "dashboard.html",
@@ -43,6 +45,7 @@ async def dashboard(request: Request, runtime: RuntimeDep, user: Viewer) -> HTML
         healthy=sum(1 for agent in agents if agent.metrics.errors == 0),
         pending=pending.items,
         actions=actions,
+        actions_after=after,
         health=await business_health(services),
         now=services.clock(),
     )

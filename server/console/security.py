@@ -40,6 +40,8 @@ class ConsoleUser(BaseModel):
     username: str
     role: Role
     csrf: str
+    unread: int = 0
+    """Notifications this user has not read (the bell in every page's header)."""
 
     def has(self, role: Role) -> bool:
         return self.role >= role
@@ -80,7 +82,11 @@ async def session_user(request: Request) -> ConsoleUser | None:
     user = await users_of(request).get(session.username)
     if user is None or user.disabled:
         return None
-    return ConsoleUser(username=user.username, role=Role(user.role), csrf=session.csrf)
+    services = runtime_of(request).services
+    unread = 0 if services is None else await services.notifications.count_unread(user.username)
+    return ConsoleUser(
+        username=user.username, role=Role(user.role), csrf=session.csrf, unread=unread
+    )
 
 
 def _wants_page(request: Request) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -50,15 +50,19 @@ def title_of(payload: object) -> str | None:
 
 
 def _when(value: datetime | str | None) -> str:
+    """Every time on every page in one zone, UTC, and saying so (the scripts write the same)."""
     if value is None:
         return "—"
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-        return parsed.strftime("%Y-%m-%d %H:%M:%S UTC")
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
+    else:
+        moment = value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _iso(value: datetime | str | None) -> str:
@@ -76,6 +80,16 @@ def _money(value: object) -> str:
         return f"€{Decimal(str(value)):,.2f}"
     except InvalidOperation:
         return str(value)
+
+
+_PERIODS = {"day": "per day", "week": "per week", "month": "per month", "year": "per year"}
+
+
+def _per(period: object) -> str:
+    """What an estimate is per: "per month", "once", or that the agent did not say."""
+    if period == "once":
+        return "once"
+    return _PERIODS.get(str(period), "(period not stated)")
 
 
 def _percent(value: object) -> str:
@@ -106,6 +120,7 @@ environment.filters.update(
     iso=_iso,
     money=_money,
     percent=_percent,
+    per=_per,
     risk=_risk,
     pretty=_pretty,
     title_of=title_of,

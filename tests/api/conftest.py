@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from tests.api.auth_support import serve_secured
 from tests.api.server_support import LiveServer, live_server, sandboxed_settings
 from tools.sandbox import SandboxServer
 
@@ -37,3 +39,17 @@ async def client(api: LiveServer) -> AsyncIterator[LangGraphClient]:
     client = get_client(url=api.url)
     yield client
     await client.http.client.aclose()
+
+
+@pytest.fixture(params=BACKENDS)
+def secured(
+    request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_path: Path
+) -> Iterator[LiveServer]:
+    """A live API that requires credentials (an API key per role, a JWT secret)."""
+    yield from serve_secured(request, sandbox, tmp_path, request.param)
+
+
+@pytest.fixture
+async def http(secured: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=secured.url, timeout=60) as client:
+        yield client

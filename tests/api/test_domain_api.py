@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,30 +20,13 @@ from host.runtime import Runtime
 from storage import ApprovalRecord
 from storage.schema import approvals
 from storage.urls import normalize_url, sqlite_url
-from tests.api.auth_support import headers, interrupted_thread, serve_secured, shopify_writes
+from tests.api.auth_support import headers, interrupted_thread, shopify_writes
 from tests.api.server_support import LiveServer
 from tests.integration.pipeline_support import shop
 from tools.sandbox import SandboxServer
 
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
 VIEWER = headers("viewer")
 APPROVER = headers("approver")
-
-
-@pytest.fixture(params=BACKENDS)
-def secured(
-    request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_path: Path
-) -> Iterator[LiveServer]:
-    yield from serve_secured(request, sandbox, tmp_path, request.param)
-
-
-@pytest.fixture
-async def http(secured: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=secured.url, timeout=60) as client:
-        yield client
 
 
 async def join(http: httpx.AsyncClient, accepted: dict[str, Any]) -> Any:

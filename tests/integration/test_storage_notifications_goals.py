@@ -53,17 +53,36 @@ async def test_notifications(database: Database, clock: FrozenClock) -> None:
     assert await repo.count_unread() == 2
 
     clock.advance(timedelta(minutes=1))
-    read = await repo.mark_read(executed.id)
-    assert read.read_at == clock.now
+    first_read = clock.now
+    assert await repo.mark_read([executed.id], reader="ada") == [executed.id]
     clock.advance(timedelta(minutes=1))
-    assert (await repo.mark_read(executed.id)).read_at == read.read_at  # first read time kept
-    assert await repo.count_unread() == 1
-    unread = await repo.list(unread_only=True)
-    assert ([n.id for n in unread.items], unread.total) == ([alert.id], 1)
+    assert await repo.mark_read([executed.id], reader="ada") == []  # already read: unchanged
+    assert (await repo.get(executed.id, reader="ada")).read_at == first_read  # first read kept
+    assert (await repo.get(executed.id)).read_at == first_read  # anyone's first read
 
+    # Each reader has their own marks: Otto has read nothing yet.
+    assert (await repo.count_unread("ada"), await repo.count_unread("otto")) == (1, 2)
+    assert await repo.count_unread() == 1  # read by nobody
+    unread = await repo.list(reader="ada", unread_only=True)
+    assert ([n.id for n in unread.items], unread.total) == ([alert.id], 1)
+    everything = await repo.list(reader="otto")
+    assert [(n.id, n.read_at) for n in everything.items] == [(alert.id, None), (executed.id, None)]
+    assert (await repo.get(executed.id, reader="otto")).read_at is None
+
+    # Marking all: every one unread by that reader, oldest first; others' marks untouched.
+    assert await repo.mark_read(None, reader="otto") == [executed.id, alert.id]
+    assert await repo.mark_read(None, reader="otto") == []
+    assert (await repo.count_unread("otto"), await repo.count_unread("ada")) == (0, 1)
+    assert (await repo.get(executed.id, reader="otto")).read_at == clock.now
+    assert (await repo.get(executed.id, reader="ada")).read_at == first_read
+
+    # An unknown id marks nothing, not even the known ones beside it.
     for missing in ("3f1c1f8e-0000-4000-8000-000000000000", "nope"):
         with pytest.raises(NotFoundError):
-            await repo.mark_read(missing)
+            await repo.mark_read([alert.id, missing], reader="ada")
+        with pytest.raises(NotFoundError):
+            await repo.get(missing)
+    assert await repo.count_unread("ada") == 1
 
 
 async def test_goals(database: Database, clock: FrozenClock) -> None:
@@ -100,3 +119,21 @@ async def test_goals(database: Database, clock: FrozenClock) -> None:
 
     with pytest.raises(NotFoundError):
         await repo.update_status("3f1c1f8e-0000-4000-8000-000000000000", GoalStatus.ABANDONED)
+
+
+async def test_a_goal_created_twice_under_one_id_is_one_goal(
+    database: Database, clock: FrozenClock
+) -> None:
+    repo = GoalRepository(database, clock=clock)
+    goal_id = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+    first = await repo.create(NewGoal(text="Publish a smart jump rope"), goal_id=goal_id)
+    clock.advance(timedelta(minutes=1))
+    again = await repo.create(NewGoal(text="Publish a smart jump rope"), goal_id=goal_id)
+    assert again == first
+    assert (await repo.list()).total == 1
+
+    # Settling only an active goal: a second outcome does not overwrite the first.
+    done = await repo.update_status(goal_id, GoalStatus.DONE, only_if=GoalStatus.ACTIVE)
+    assert done.status is GoalStatus.DONE
+    still = await repo.update_status(goal_id, GoalStatus.ABANDONED, only_if=GoalStatus.ACTIVE)
+    assert (still.status, still.updated_at) == (GoalStatus.DONE, done.updated_at)

@@ -167,6 +167,16 @@ def test_any_action_using_a_new_supplier_is_high(kind: str) -> None:
     assert "Uses a supplier not yet onboarded: supplier cj-new-1 is new" in result.reasons
 
 
+def test_reasons_name_the_supplier_when_the_action_does_but_never_rate_the_name() -> None:
+    facts: dict[str, Any] = {"supplier_id": "cj-new-1", "supplier_status": "new"}
+    named = classify(action("product.create", supplier_name="Acme Fitness", **facts), POLICY)
+    plain = classify(action("product.create", **facts), POLICY)
+    assert "Uses a supplier not yet onboarded: supplier Acme Fitness (cj-new-1) is new" in (
+        named.reasons
+    )
+    assert (named.level, named.matched_rules) == (plain.level, plain.matched_rules)
+
+
 def test_restock_from_a_proven_supplier_is_low_and_otherwise_high() -> None:
     proven = {"supplier_id": "cj-1", "supplier_status": "proven"}
     assert level_of("inventory.restock", **proven) is LOW

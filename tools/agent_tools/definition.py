@@ -56,6 +56,7 @@ class Facts:
     price_before: Decimal | None = None
     price_after: Decimal | None = None
     supplier_id: str | None = None
+    supplier_name: str | None = None
     supplier_status: SupplierStatus | None = None
     margin_pct: Decimal | None = None
     discount_pct: Decimal | None = None

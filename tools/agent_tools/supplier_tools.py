@@ -282,6 +282,7 @@ def _order_facts(args: PlaceOrderArgs, found: OrderLookup) -> Facts:
         amount=sum((p.cost for p in priced), Decimal(0)),
         currency=priced[0].variant.cost.currency,
         supplier_id=ref,
+        supplier_name=priced[0].product.vendor.name,
         supplier_status=found.statuses.get(ref),
     )
 

@@ -150,6 +150,32 @@ function streamRun(container, runId, onEnd) {
 }
 
 /* --- chat -------------------------------------------------------------------------------- */
+const THREAD_STATUS = { success: "idle", interrupted: "interrupted", error: "error", timeout: "error" };
+
+function showStatus(item, status) {
+  const badge = item.querySelector(".status");
+  badge.className = `status status-${status}`;
+  badge.textContent = status;
+}
+
+/* A conversation started here joins the sidebar at once, labelled by its goal (as the server
+   labels it), marked current and busy until its run ends. */
+function addConversation(threadId, text) {
+  const list = document.getElementById("conversations");
+  if (!list || list.querySelector(`li[data-thread-id="${CSS.escape(threadId)}"]`)) return null;
+  list.querySelector(".empty")?.remove();
+  for (const link of list.querySelectorAll('a[aria-current="page"]')) link.removeAttribute("aria-current");
+  const now = new Date().toISOString();
+  const item = el("li", { "data-thread-id": threadId },
+    el("a", { href: `/console/chat/${threadId}`, "aria-current": "page", text: text.slice(0, 80) }), " ",
+    el("span", { class: "status status-busy", text: "busy" }), el("br"),
+    el("span", { class: "muted" }, timeEl(now)));
+  list.prepend(item);
+  const total = document.getElementById("conversations-total");
+  if (total) total.textContent = String(Number(total.textContent || 0) + 1);
+  return item;
+}
+
 function setupChat(form) {
   const log = document.getElementById("conversation");
   form.addEventListener("submit", async (event) => {
@@ -171,11 +197,17 @@ function setupChat(form) {
       const turn = el("div", { class: "turn", "data-run-id": body.run_id });
       log.append(turn);
       form.elements.text.value = "";
+      let item = document.querySelector(`#conversations li[data-thread-id="${CSS.escape(body.thread_id)}"]`);
       if (!location.pathname.endsWith(body.thread_id)) {
         history.replaceState(null, "", `/console/chat/${body.thread_id}`);
         form.action = `/console/chat/${body.thread_id}`;
+        item = addConversation(body.thread_id, text) || item;
       }
-      streamRun(turn, body.run_id, () => { button.disabled = false; });
+      if (item) showStatus(item, "busy");
+      streamRun(turn, body.run_id, (d) => {
+        button.disabled = false;
+        if (item) showStatus(item, THREAD_STATUS[d.status] || d.status || "idle");
+      });
     } catch (error) {
       log.append(el("p", { class: "error", role: "alert", text: `Not sent: ${error.message}` }));
       button.disabled = false;
@@ -183,16 +215,26 @@ function setupChat(form) {
   });
 }
 
+/* --- times: one zone everywhere, UTC, said on the page (as the server writes them) -------- */
+function utc(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso || "—");
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+function timeEl(iso) {
+  return el("time", { datetime: iso, text: utc(iso) });
+}
+
 /* --- the live feed ---------------------------------------------------------------------- */
 function feedItem(kind, d) {
-  const when = new Date(d.at).toLocaleTimeString();
   if (kind === "run") {
-    return el("li", { class: `feed-run status-${d.status}` }, el("time", { text: when }), " run ",
+    return el("li", { class: `feed-run status-${d.status}` }, timeEl(d.at), " run ",
       el("a", { href: `/console/threads/${d.thread_id}/runs/${d.run_id}`, text: d.run_id.slice(0, 8) }),
       ` (${d.assistant_id}) is ${d.status}`);
   }
   const what = { "action.executed": "executed", "approval.requested": "asked for approval", "approval.decided": "decided", "approval.expired": "expired" }[d.event] || d.event;
-  return el("li", { class: "feed-action" }, el("time", { text: when }), " ",
+  return el("li", { class: "feed-action", "data-id": String(d.id) }, timeEl(d.at), " ",
     el("span", { class: `risk risk-${String(d.risk_level || "").toLowerCase()}`, text: d.risk_level || "—" }),
     ` ${d.cluster || ""} › ${d.actor}: ${d.action || ""} ${what}`,
     d.title ? el("span", { class: "muted", text: ` — ${d.title}` }) : "");
@@ -207,6 +249,10 @@ function setupFeed(list) {
     source.addEventListener(kind, (e) => {
       const d = JSON.parse(e.data);
       if (kind === "action" && risks && !risks.includes(d.risk_level)) return;
+      if (kind === "action" && list.querySelector(`li[data-id="${CSS.escape(String(d.id))}"]`)) {
+        list.dataset.repeated = String(Number(list.dataset.repeated || 0) + 1);  /* shown already */
+        return;
+      }
       list.querySelector(".empty")?.remove();
       list.prepend(feedItem(kind, d));
       while (list.children.length > limit) list.lastElementChild.remove();
@@ -216,7 +262,30 @@ function setupFeed(list) {
   window.addEventListener("pagehide", () => source.close());
 }
 
+/* --- the bell: unread notifications, refreshed while the page is open -------------------- */
+const BELL_POLL_MS = 15000;
+
+function showUnread(bell, unread) {
+  const count = bell.querySelector(".bell-count");
+  count.textContent = String(unread);
+  count.hidden = unread === 0;
+  bell.setAttribute("aria-label", `Notifications: ${unread} unread`);
+}
+
+function setupBell(bell) {
+  const refresh = async () => {
+    if (document.hidden) return;
+    try {
+      const response = await fetch(bell.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (response.ok) showUnread(bell, (await response.json()).unread);
+    } catch (error) { /* offline for a moment: the next poll tries again */ }
+  };
+  setInterval(refresh, BELL_POLL_MS);
+  document.addEventListener("visibilitychange", refresh);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  for (const bell of document.querySelectorAll("#bell[data-unread-url]")) setupBell(bell);
   tickCountdowns();
   setInterval(tickCountdowns, 1000);
   for (const form of document.querySelectorAll("#decision-form")) setupDecision(form);
