@@ -184,7 +184,7 @@ def test_a_taken_api_port_is_one_line_naming_the_port_and_the_option(tmp_path: P
             _up("--port", str(port)),
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=180,
             env=_env(tmp_path, _free_port()),
             check=False,
         )
@@ -201,7 +201,7 @@ def test_a_taken_sandbox_port_is_one_line_naming_the_setting(tmp_path: Path) -> 
             _up("--port", str(_free_port())),
             capture_output=True,
             text=True,
-            timeout=60,
+            timeout=180,
             env=_env(tmp_path, port),
             check=False,
         )
