@@ -1,0 +1,54 @@
+"""The product cluster's planning rules claim only the product cluster's goals, and exclusively:
+a price change is never also sourcing, a discount is never a price change (it is marketing's)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nodes.product.intents import INTENTS, onboarding, price_change, sourcing
+
+#: Other clusters' goals: no product rule may plan or question them.
+NOT_PRODUCT = [
+    "Put the yoga mat on 20% off",
+    "Create a 10% discount for a summer sale",
+    "Give 15% off everything this weekend",
+    "Create a coupon code SUMMER10 for 10 percent",
+    "Increase conversion rate by 5%",
+    "Increase sales by 10%",
+    "Refund order #1001",
+    "Launch a campaign for our best seller with a €200 budget",
+    "How much revenue did we make yesterday?",
+    "Find our best seller",
+    "Reply to the customer about their late parcel",
+]
+
+
+@pytest.mark.parametrize("goal", NOT_PRODUCT)
+def test_no_product_rule_claims_another_clusters_goal(goal: str) -> None:
+    assert [intent.name for intent in INTENTS if intent.match(goal) is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("goal", "rule"),
+    [
+        ("Raise the price of our best selling product by 30%", price_change),
+        ("Find and publish products and lower the price of the mug to €9.99", price_change),
+        ("Onboard a new supplier and publish their best product", onboarding),
+        ("Find a new supplier and list their top product", onboarding),
+        ("Find and publish two new products under €30", sourcing),
+        ("Find products priced under €30", sourcing),
+        ("Find and publish products up to €30", sourcing),
+        ("Find products for no more than 30 euro", sourcing),
+    ],
+)
+def test_exactly_one_product_rule_claims_a_goal(goal: str, rule: object) -> None:
+    claimed = [intent.match for intent in INTENTS if intent.match(goal) is not None]
+    assert claimed == [rule]
+
+
+def test_every_rule_shows_an_example_it_plans() -> None:
+    for intent in INTENTS:
+        for example in intent.examples:
+            found = intent.match(example)
+            assert found is not None, (intent.name, example)
+            assert found.tasks, (intent.name, example)
