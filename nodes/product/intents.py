@@ -42,6 +42,8 @@ _CHANGE = re.compile(
 )
 #: Words right before an amount that make it the new price ("to €12.99", "at €9").
 _TARGET_BEFORE = re.compile(r"\b(?:to|at|of|be|is|cost|costs)\s*$|=\s*$")
+#: Words about the rules, not about a product's price ("set the price-change threshold to 9%").
+_NOT_A_PRICE = re.compile(r"\b(?:thresholds?|polic(?:y|ies)|rules?|approvals?|limits?|settings?)\b")
 #: Goals about these measure something other than a price ("increase sales by 10%").
 _OTHER_METRIC = re.compile(
     r"\b(?:sales|revenue|conversion|traffic|budget|spend|ads?|roas|orders|stock|inventory"
@@ -74,6 +76,24 @@ def _has(pattern: re.Pattern[str], text: str) -> bool:
     return pattern.search(text) is not None
 
 
+#: Where one request ends and the next begins: sentences, "then", and "and" before a verb
+#: that changes a price ("find and publish a mug and lower the yoga mat to €20").
+_CLAUSE = re.compile(
+    r"[.!?;:]\s+|[.!?]$|\s*,?\s+then\s+|\n+|\s+and\s+(?=(?:raise|lower|increase|reduce|cut"
+    r"|drop|decrease|set|change|make|mark|put|bring)\b)"
+)
+#: Phrases that address the model rather than the store; they carry no part of a goal.
+_NOISE = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above"
+    r"|earlier|your)\s+(?:instructions|rules|prompts?)\b|\bsystem override\b"
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The separate requests in a (normalized) goal."""
+    return [c.strip(" ,") for c in _CLAUSE.split(_NOISE.sub(" ", text)) if c.strip(" ,")]
+
+
 # --- price changes ------------------------------------------------------------------------
 
 _PRICE_VERBS = _wordset(
@@ -89,7 +109,7 @@ _PRICE_VERBS = _wordset(
 
 def is_price_change(text: str) -> bool:
     """A change to an existing product's price (never a discount, never another metric)."""
-    if _has(_DISCOUNT, text):
+    if _has(_DISCOUNT, text) or _has(_NOT_A_PRICE, text):
         return False
     amounts = money(text)
     if _has(_UP, text) or _has(_DOWN, text):
@@ -119,8 +139,8 @@ def _new_price(text: str, amounts: list[Found], *, only: bool = True) -> Found |
 
 def price_change(goal: str) -> IntentMatch | None:
     """Change one product's price: by a percentage, by an amount, or to a new price."""
-    text = normalize(goal)
-    if not is_price_change(text):
+    text = next((c for c in clauses(normalize(goal)) if is_price_change(c)), None)
+    if text is None:
         return None
     amounts, percents = money(text), percentages(text)
     best_seller = _has(BEST_SELLER, text)
@@ -282,9 +302,14 @@ def _ceiling(text: str) -> Found | None:
 
 def sourcing(goal: str) -> IntentMatch | None:
     """Find, vet, price and publish products, with the operator's count, price and margin."""
-    text = normalize(goal)
-    if not _has(_SOURCING_WORDS, text) or is_price_change(text) or _has(_ONBOARD, text):
+    normalized = normalize(goal)
+    if _has(_ONBOARD, normalized):
         return None
+    requests = [c for c in clauses(normalized) if not is_price_change(c)]
+    named = [c for c in requests if _has(_SOURCING_WORDS, c)]
+    if not named:
+        return None
+    text = " . ".join(requests)
     publishes = _has(re.compile(r"\b(?:publish|publishing|source|sourcing|import)\b"), text)
     if not publishes and (_has(_ELSEWHERE, text) or _has(BEST_SELLER, text)):
         return None
@@ -298,8 +323,10 @@ def sourcing(goal: str) -> IntentMatch | None:
     margin = _MARGIN.search(text)
     if margin:
         parameters["target_margin_pct"] = margin.group(1) or margin.group(2)
-    spans = money(text) + percentages(text)
-    query = _words(_MARGIN.sub(" ", without(text, spans)), _SOURCING_FILLER)
+    query = " ".join(
+        _words(_MARGIN.sub(" ", without(c, money(c) + percentages(c))), _SOURCING_FILLER)
+        for c in named
+    ).strip()
     if query:
         parameters["query"] = query
     limits = ", ".join(f"{k}={v}" for k, v in parameters.items())

@@ -34,8 +34,16 @@ class UnknownJobError(ValueError):
     """A task asked the product cluster for something it does not do."""
 
 
+#: Parameters only a price change has: a task carrying them without an ``action`` (a model may
+#: leave it out) is a price change, never sourcing a new product by that name.
+_REPRICE_ONLY = frozenset({"change_pct", "new_price_eur", "change_eur", "best_seller"})
+
+
 def job_of(task: ClusterTask) -> ProductJob:
-    raw = task.parameters.get("action", ProductJob.SOURCE.value)
+    """The task's job: ``parameters["action"]``, else a price change when the parameters are a
+    price change's, else sourcing."""
+    default = ProductJob.REPRICE if _REPRICE_ONLY & task.parameters.keys() else ProductJob.SOURCE
+    raw = task.parameters.get("action", default.value)
     try:
         return ProductJob(str(raw).strip().lower())
     except ValueError:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from nodes.product.jobs import RepriceParams
+from nodes.clusters import ClusterTask
+from nodes.product.jobs import ProductJob, RepriceParams, UnknownJobError, job_of
 from nodes.product.repricing import RepriceError, largest, new_price, variant_prices
 from nodes.product.sales import rank_sales, why_best
 from tools.shopify.models import OrderSales, Product
@@ -153,3 +154,27 @@ def test_best_sellers_count_kept_units_of_orders_not_cancelled() -> None:
         "best seller of the last 30 days: 2 units kept in 1 order (€20.00); next is Mug with 2 "
         "units"
     )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "job"),
+    [
+        ({}, ProductJob.SOURCE),
+        ({"query": "mug", "count": 2}, ProductJob.SOURCE),
+        ({"product": "mug", "change_pct": 10}, ProductJob.REPRICE),  # a model left out "action"
+        ({"best_seller": True, "new_price_eur": "9.99"}, ProductJob.REPRICE),
+        ({"action": "onboard_supplier", "count": 0}, ProductJob.ONBOARD_SUPPLIER),
+        ({"action": " Reprice "}, ProductJob.REPRICE),
+    ],
+)
+def test_the_job_of_a_task(parameters: dict[str, Any], job: ProductJob) -> None:
+    task = ClusterTask(cluster="product", title="t", instructions="i", parameters=parameters)
+    assert job_of(task) is job
+
+
+def test_a_job_the_cluster_does_not_do_is_named_in_the_error() -> None:
+    task = ClusterTask(
+        cluster="product", title="t", instructions="i", parameters={"action": "discount"}
+    )
+    with pytest.raises(UnknownJobError, match="does not do 'discount'"):
+        job_of(task)
