@@ -31,7 +31,7 @@ _DISCOUNT = re.compile(
 _PRICE_WORD = re.compile(r"\b(?:prices?|pricing|priced|reprice|markup|mark[- ]?(?:up|down))\b")
 _UP = re.compile(
     r"\b(?:raise|raising|increase|increasing|hike|bump|mark[- ]?up|markup|more expensive)\b"
-    r"|\bup\b(?!\s+to\b)|\+\s*\d"
+    r"|(?<!set )\bup\b(?!\s+to\b)|\+\s*\d"
 )
 _DOWN = re.compile(
     r"\b(?:lower|lowering|reduce|reducing|decrease|decreasing|cut|cutting|drop|dropping|slash"
@@ -137,11 +137,18 @@ def _new_price(text: str, amounts: list[Found], *, only: bool = True) -> Found |
     return None
 
 
+#: Where a request's reason begins ("... by 10% because competitors are cheaper"): not a name.
+_REASON = re.compile(
+    r"\b(?:because|since|so that|so|as|in order to|to match|to beat|to compete|due to)\b.*$"
+)
+
+
 def price_change(goal: str) -> IntentMatch | None:
     """Change one product's price: by a percentage, by an amount, or to a new price."""
-    text = next((c for c in clauses(normalize(goal)) if is_price_change(c)), None)
-    if text is None:
+    clause = next((c for c in clauses(normalize(goal)) if is_price_change(c)), None)
+    if clause is None:
         return None
+    text = _REASON.sub("", clause)
     amounts, percents = money(text), percentages(text)
     best_seller = _has(BEST_SELLER, text)
     named = _words(BEST_SELLER.sub(" ", without(text, amounts + percents)), _PRICE_VERBS)
@@ -218,8 +225,8 @@ _ONBOARD_WORDS = _wordset(
     """
     onboard onboarding onboarded board new supplier suppliers vendor vendors add sign take
     bring partner publish publishing list listing sell selling launch stock their his her
-    its best top products product 1 2 3 4 5 6 7 8 9 10 then also after cj cjdropshipping
-    printful from who whose which good reliable trusted one that
+    its best top products product then also after cj cjdropshipping printful from who whose
+    which good reliable trusted one that
     """
 )
 _ONBOARD_COUNT = re.compile(
@@ -287,8 +294,7 @@ _SOURCING_FILLER = _wordset(
     find finding publish publishing source sourcing add adding list listing sell selling
     import under below less than up most max maximum at least cheaper no within or tops
     margin gross net with trending popular viral winning hot good great cool best top new
-    nice interesting random category categories catalog go live online 1 2 3 4 5 6 7 8 9 10
-    11 12 get put each
+    nice interesting random category categories catalog go live online get put each set
     """
 )
 
