@@ -13,10 +13,10 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from host.approvals import sweeping
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from host.approvals import sweeping
 from host.runtime import Runtime
 from storage import ApprovalRecord
 from storage.schema import approvals

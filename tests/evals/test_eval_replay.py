@@ -17,6 +17,7 @@ from server.cli import app
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.timeout(300)  # 43 cases; a shared, loaded machine takes over two minutes
 def test_royal_eval_passes_every_shipped_suite_in_replay(tmp_path: Path) -> None:
     """No sandbox, no model server, no network (pytest-socket allows loopback only, and the
     cassettes name sandbox.test and model.test, which never resolve)."""
