@@ -17,9 +17,10 @@ from pydantic import BaseModel
 
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
-from nodes.product.state import ProductState, PublishInput
+from nodes.product.state import ProductState, PublishInput, RepriceInput
 
 STATE_SCHEMAS: tuple[Any, ...] = (CEOState, ProductState, PublishInput, ClusterInput, ClusterOutput)
+STATE_SCHEMAS += (RepriceInput,)
 
 
 def state_types(roots: tuple[Any, ...] = STATE_SCHEMAS) -> set[type]:

@@ -25,6 +25,9 @@ class SourcingParams(BaseModel):
     target_margin_pct: Decimal = Field(default=Decimal("40"), gt=0, lt=90)
     min_margin_pct: Decimal = Field(default=Decimal("25"), ge=0, lt=90)
     destination_country: str = Field(default="NL", pattern=r"^[A-Z]{2}$")
+    vendor_id: str | None = Field(
+        default=None, description="Only this vendor's products (a supplier just onboarded)."
+    )
 
     @classmethod
     def of(cls, task: ClusterTask) -> SourcingParams:
@@ -149,6 +152,8 @@ class ProductCopy(BaseModel):
 
 class OutcomeStatus(StrEnum):
     PUBLISHED = "published"
+    REPRICED = "repriced"
+    ONBOARDED = "onboarded"
     REJECTED = "rejected"
     STOPPED = "stopped"
     EXPIRED = "expired"
@@ -162,8 +167,9 @@ class Outcome(BaseModel):
 
     title: str
     status: OutcomeStatus
-    supplier: str
-    vendor: str
+    supplier: str = ""
+    vendor: str = ""
+    detail: str | None = Field(default=None, description="What was done and why, one line.")
     reasons: list[str] = Field(default_factory=list)
     price_eur: Decimal | None = None
     margin_pct: Decimal | None = None
@@ -175,14 +181,32 @@ class Outcome(BaseModel):
 
     def as_item(self) -> dict[str, JsonValue]:
         item: dict[str, JsonValue] = self.model_dump(mode="json", exclude_none=True)
+        for empty in ("supplier", "vendor"):
+            if not item.get(empty):
+                item.pop(empty, None)
         item["outcome"] = _OUTCOMES[self.status]
         return item
 
 
 _OUTCOMES = {
     OutcomeStatus.PUBLISHED: ItemOutcome.DONE.value,
+    OutcomeStatus.REPRICED: ItemOutcome.DONE.value,
+    OutcomeStatus.ONBOARDED: ItemOutcome.DONE.value,
     OutcomeStatus.REJECTED: ItemOutcome.STOPPED.value,
     OutcomeStatus.STOPPED: ItemOutcome.STOPPED.value,
     OutcomeStatus.EXPIRED: ItemOutcome.STOPPED.value,
     OutcomeStatus.FAILED: ItemOutcome.FAILED.value,
 }
+
+
+class SupplierChoice(BaseModel):
+    """The new supplier the cluster proposes to onboard, and why this one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vendor: VendorProfile
+    platform_name: str = Field(description="The platform it sells on, e.g. CJdropshipping.")
+    scorecard: Scorecard
+    listings: int = Field(description="How many of its products the catalog search found.")
+    reason: str
+    passed_over: list[str] = Field(default_factory=list)

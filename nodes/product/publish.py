@@ -11,13 +11,13 @@ from pydantic import JsonValue
 from nodes.approval import (
     Alternative,
     GateOutcome,
-    GateStatus,
     Proposal,
     ProposalContext,
     run_gated,
 )
 from nodes.context import Context, services_of
 from nodes.llm import ask_structured
+from nodes.product.gated import gated_result
 from nodes.product.listing import ListingArgs, listing_for, publish_action
 from nodes.product.models import Approved, Outcome, OutcomeStatus, ProductCopy
 from nodes.product.scout import keywords
@@ -109,16 +109,9 @@ def _context(item: Approved, listing: ListingArgs) -> ProposalContext:
 
 
 def _outcome(item: Approved, gate: GateOutcome) -> Outcome:
-    status = {
-        GateStatus.EXECUTED: OutcomeStatus.PUBLISHED,
-        GateStatus.REJECTED: OutcomeStatus.REJECTED,
-        GateStatus.EXPIRED: OutcomeStatus.EXPIRED,
-    }[gate.status]
+    status, reasons = gated_result(gate, OutcomeStatus.PUBLISHED)
     listing = ListingArgs.model_validate(gate.action.args)
     result = gate.result if isinstance(gate.result, dict) else {}
-    reasons = list(gate.classification.reasons)
-    if gate.status is not GateStatus.EXECUTED:
-        reasons.append(f"approver {gate.status}" + (f": {gate.notes}" if gate.notes else ""))
     return Outcome(
         title=listing.title,
         status=status,

@@ -39,7 +39,9 @@ async def scout(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any
     services = await services_of(runtime)
     task = ClusterTask.model_validate(state["task"])
     params = SourcingParams.of(task)
-    items, failures = await _search(services, params)
+    items, failures = await search_catalogs(services, params.query)
+    if params.vendor_id is not None:
+        items = [i for i in items if i.vendor.id == params.vendor_id]
     if params.max_price_eur is not None:
         items = [i for i in items if eur(i.cost.amount, i.cost.currency) < params.max_price_eur]
     shortlist = sorted(items, key=lambda i: _rough_score(i, params), reverse=True)
@@ -53,21 +55,21 @@ async def scout(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any
     }
 
 
-async def _search(
-    services: Services, params: SourcingParams
+async def search_catalogs(
+    services: Services, query: str
 ) -> tuple[list[CatalogItem], list[ServiceFailure]]:
     """The whole query first; if nothing matches, each keyword on its own. A supplier that
     fails is left out of the rest of the search (one supplier down must not stop sourcing from
     the others) and its failure is reported."""
-    queries = [params.query, *keywords(params.query)] if params.query else [""]
+    queries = [query, *keywords(query)] if query else [""]
     failures: dict[str, ServiceFailure] = {}
-    for query in queries:
+    for text in queries:
         found: dict[tuple[str, str], CatalogItem] = {}
         for key, supplier in services.suppliers.items():
             if key in failures:
                 continue
             try:
-                hits = await supplier.search_catalog(query, limit=50)
+                hits = await supplier.search_catalog(text, limit=50)
             except SupplierError as exc:
                 name = supplier_name(supplier, key)
                 logger.warning("%s catalog search failed: %s", name, exc)

@@ -8,7 +8,8 @@ from typing import Annotated
 from typing_extensions import TypedDict
 
 from nodes.clusters import ClusterReport, ClusterTask, ServiceFailure
-from nodes.product.models import Approved, Candidate, Outcome, Priced, Vetted
+from nodes.product.models import Approved, Candidate, Outcome, Priced, SupplierChoice, Vetted
+from nodes.product.repricing import RepricePlan
 
 
 class ProductState(TypedDict, total=False):
@@ -18,6 +19,9 @@ class ProductState(TypedDict, total=False):
     vetted: list[Vetted]
     priced: list[Priced]
     approved: list[Approved]
+    reprices: list[RepricePlan]
+    supplier_choice: SupplierChoice | None
+    onboarded: bool
     outcomes: Annotated[list[Outcome], operator.add]
     alerts: Annotated[list[str], operator.add]
     failures: Annotated[list[ServiceFailure], operator.add]
@@ -30,3 +34,11 @@ class PublishInput(TypedDict):
     task: ClusterTask
     goal: str
     item: Approved
+
+
+class RepriceInput(TypedDict):
+    """What one price-change task receives through ``Send``: one product's change."""
+
+    task: ClusterTask
+    goal: str
+    plan: RepricePlan

@@ -14,6 +14,7 @@ from nodes.product.state import ProductState
 from nodes.services import Services
 from policies import SupplierStatus
 from storage import ActorKind, AuditEntry, AuditEvent, NewNotification, NotificationLevel
+from storage.product_suppliers import SupplierRegistry
 from tools.suppliers import VendorProfile
 
 
@@ -31,8 +32,11 @@ class VettingStandard:
 STANDARD = VettingStandard()
 
 
-def scorecard(vendor: VendorProfile, standard: VettingStandard = STANDARD) -> Scorecard:
-    """Hard checks decide pass or fail; history and verification decide proven or new."""
+def scorecard(
+    vendor: VendorProfile, standard: VettingStandard = STANDARD, *, onboarded: bool = False
+) -> Scorecard:
+    """Hard checks decide pass or fail; history and verification, or a human's onboarding,
+    decide proven or new. Onboarding never rescues a supplier whose figures fail."""
 
     def check(name: str, value: Decimal | None, threshold: Decimal, higher: bool) -> Check:
         passed = value is not None and (value >= threshold if higher else value <= threshold)
@@ -60,9 +64,12 @@ def scorecard(vendor: VendorProfile, standard: VettingStandard = STANDARD) -> Sc
         threshold="true",
         passed=vendor.verified is True,
     )
+    checks = [*hard, tenure, verified]
+    if onboarded:  # a human approved this supplier: its short track record is accepted
+        checks.append(Check(name="onboarded", value="yes", threshold="yes", passed=True))
     if known_failure:
         status = SupplierStatus.FAILING
-    elif all(c.passed for c in [*hard, tenure, verified]):
+    elif onboarded or all(c.passed for c in checks):
         status = SupplierStatus.PROVEN
     else:
         status = SupplierStatus.NEW  # unknown figures or a short track record: a human decides
@@ -71,18 +78,22 @@ def scorecard(vendor: VendorProfile, standard: VettingStandard = STANDARD) -> Sc
         vendor_name=vendor.name,
         status=status,
         passed=not known_failure,
-        checks=[*hard, tenure, verified],
+        checks=checks,
     )
 
 
 async def vet_suppliers(state: ProductState, runtime: Runtime[Context]) -> dict[str, Any]:
     """Keep candidates whose supplier passes; alert the CEO about every one that fails."""
     services = await services_of(runtime)
+    candidates = state.get("candidates", [])
+    registry = SupplierRegistry(services.database, clock=services.clock)
+    onboarded = await registry.among([(c.vendor.platform, c.vendor.id) for c in candidates])
     vetted: list[Vetted] = []
     stopped: list[Outcome] = []
     alerts: list[str] = []
-    for candidate in state.get("candidates", []):
-        card = scorecard(candidate.vendor)
+    for candidate in candidates:
+        vendor = candidate.vendor
+        card = scorecard(vendor, onboarded=(vendor.platform, vendor.id) in onboarded)
         if card.passed:
             vetted.append(Vetted(candidate=candidate, scorecard=card))
             continue

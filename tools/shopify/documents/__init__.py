@@ -13,6 +13,7 @@ ALL_DOCUMENTS: dict[str, str] = {
     "Orders": queries.ORDERS,
     "Order": queries.ORDER,
     "OrderLineItems": queries.ORDER_LINE_ITEMS,
+    "OrderSales": queries.ORDER_SALES,
     "ProductCreate": mutations.PRODUCT_CREATE,
     "ProductUpdate": mutations.PRODUCT_UPDATE,
     "ProductSet": mutations.PRODUCT_SET,

@@ -179,6 +179,43 @@ query OrderCosts($first: Int!, $after: String, $query: String) {
     f.PAGE_INFO,
 )
 
+ORDER_SALES = f.document(
+    """
+query OrderSales($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query) {
+    nodes {
+      id
+      createdAt
+      cancelledAt
+      lineItems(first: 20) {
+        nodes {
+          quantity
+          currentQuantity
+          product {
+            id
+            title
+          }
+          originalUnitPriceSet {
+            shopMoney {
+              ...Money
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.MONEY,
+    f.PAGE_INFO,
+)
+
 ORDER = f.document(
     """
 query Order($id: ID!) {

@@ -19,6 +19,7 @@ from tools.shopify.models.common import (
     MoneyBag,
     OrderId,
     OrderTransactionId,
+    ProductId,
     ProductVariantId,
     ShopifyModel,
 )
@@ -54,6 +55,14 @@ def _flatten_id(value: Any, wire: str, field: str) -> Any:
     if isinstance(value, dict) and wire in value:
         value = dict(value)
         value[field] = (value.pop(wire) or {}).get("id")
+    return value
+
+
+def _with_more_line_items(value: Any) -> Any:
+    """Set ``moreLineItems`` from the line items' page info (the order has more lines)."""
+    if isinstance(value, dict) and isinstance(value.get("lineItems"), dict):
+        page = value["lineItems"].get("pageInfo") or {}
+        value = {**value, "moreLineItems": bool(page.get("hasNextPage"))}
     return value
 
 
@@ -151,10 +160,7 @@ class OrderCosts(ShopifyModel):
     @model_validator(mode="before")
     @classmethod
     def _from_wire(cls, value: Any) -> Any:
-        if isinstance(value, dict) and isinstance(value.get("lineItems"), dict):
-            page = value["lineItems"].get("pageInfo") or {}
-            value = {**value, "moreLineItems": bool(page.get("hasNextPage"))}
-        return value
+        return _with_more_line_items(value)
 
     @property
     def cost_of_goods(self) -> Decimal | None:
@@ -167,6 +173,46 @@ class OrderCosts(ShopifyModel):
                 return None
             total += line.unit_cost.amount * line.kept
         return total
+
+
+class LineItemSale(ShopifyModel):
+    """What one order line sold: which product, how many units, at what unit price."""
+
+    quantity: int
+    current_quantity: int | None = None
+    product_id: ProductId | None = None
+    """``None`` when the product has since been deleted."""
+    product_title: str | None = None
+    unit_price: MoneyBag = Field(alias="originalUnitPriceSet")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "product" in value:
+            product = value.get("product") or {}
+            value = {**value, "productId": product.get("id"), "productTitle": product.get("title")}
+        return value
+
+    @property
+    def kept(self) -> int:
+        """Units the customer kept (after removals and refunds when Shopify reports them)."""
+        return self.quantity if self.current_quantity is None else self.current_quantity
+
+
+class OrderSales(ShopifyModel):
+    """An order's lines by product: what sales rankings (best sellers) need."""
+
+    id: OrderId
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    line_items: Annotated[list[LineItemSale], Connection] = Field(default_factory=list)
+    more_line_items: bool = False
+    """The order has more lines than were read."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        return _with_more_line_items(value)
 
 
 class Order(OrderSummary):

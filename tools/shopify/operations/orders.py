@@ -13,6 +13,7 @@ from tools.shopify.models.orders import (
     Fulfillment,
     Order,
     OrderCosts,
+    OrderSales,
     OrderSortKey,
     OrderSummary,
     Refund,
@@ -64,6 +65,24 @@ class OrderOperations(OperationsBase):
             data = await self.execute(queries.ORDER_COSTS, variables)
             nodes, page = connection(data, ["orders"])
             return [OrderCosts.model_validate(n) for n in nodes], page
+
+        return paginate(fetch, page_size=page_size, limit=limit)
+
+    def iter_order_sales(
+        self, filter: OrderFilter | None = None, *, page_size: int = 10, limit: int | None = None
+    ) -> AsyncIterator[OrderSales]:
+        """Orders with each line's product, units and unit price (sales rankings). Up to 20
+        lines per order are read (``more_line_items`` says when there were more); pages of 10
+        orders keep each query under Shopify's single-query cost limit."""
+        check_page_size(page_size)
+        check_limit(limit)
+        search = filter.to_query() if filter is not None else None
+
+        async def fetch(cursor: str | None, first: int) -> tuple[list[OrderSales], PageInfo]:
+            variables = without_none({"first": first, "after": cursor, "query": search})
+            data = await self.execute(queries.ORDER_SALES, variables)
+            nodes, page = connection(data, ["orders"])
+            return [OrderSales.model_validate(n) for n in nodes], page
 
         return paginate(fetch, page_size=page_size, limit=limit)
 
