@@ -23,7 +23,9 @@ class ClusterTask(BaseModel):
     title: str = Field(description="A short imperative phrase.")
     instructions: str = Field(description="Self-contained: the cluster does not read the chat.")
     parameters: dict[str, JsonValue] = Field(
-        default_factory=dict, description="The operator's numeric limits and quantities."
+        default_factory=dict,
+        description="The operator's numeric limits and quantities, and the fields the "
+        "cluster's capabilities name (e.g. action).",
     )
     depends_on: list[str] = Field(default_factory=list)
 

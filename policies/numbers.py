@@ -14,6 +14,13 @@ def plain(number: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
+def percent(number: Decimal) -> str:
+    """A percentage for people: exact when it has at most two places, else rounded to two and
+    marked ``≈`` (for display only: rules compare the exact figure)."""
+    rounded = number.quantize(_CENTS)
+    return plain(number) if rounded == number else f"≈{rounded:f}"
+
+
 def cents(number: Decimal) -> str:
     """An amount with cents, more places only when the amount really has them."""
     return f"{number.quantize(_CENTS):f}" if number == number.quantize(_CENTS) else f"{number:f}"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from policies.action import Action
-from policies.numbers import cents, money, plain
+from policies.numbers import cents, money, percent, plain
 from policies.risk import Priority, RiskLevel, Role
 from policies.schema import (
     Bounds,
@@ -80,7 +80,7 @@ def _value(name: str, value: Decimal, facts: Facts) -> str:
         return shown
     if name == "confidence":
         return plain(value)
-    return f"{plain(value)}%"
+    return f"{percent(value)}%"
 
 
 def _threshold(name: str, bound: Decimal) -> str:

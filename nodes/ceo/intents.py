@@ -18,6 +18,8 @@ from pydantic import JsonValue
 #: Strength of a match. A goal matched strongly by one rule drops the weak matches of others
 #: (e.g. "find our best seller and raise its price" is a price change, not a sourcing task).
 WEAK, STRONG = 1, 2
+#: Example goals shown per cluster when the offline model could not plan a goal.
+EXAMPLES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,11 @@ def cannot_plan(goal: str, intents: Sequence[Intent]) -> str:
     examples: dict[str, list[str]] = {}
     for intent in intents:
         examples.setdefault(intent.cluster, []).extend(intent.examples[:1])
-    lines = "\n".join(f'- {cluster}: "{ex[0]}"' for cluster, ex in examples.items() if ex)
+    lines = "\n".join(
+        f"- {cluster}: " + "; ".join(f'"{example}"' for example in found[:EXAMPLES_SHOWN])
+        for cluster, found in examples.items()
+        if found
+    )
     return (
         f'I could not turn "{goal}" into a plan. I am running on the offline model (no '
         "OPENAI_API_KEY is set), which plans goals by rules, not by understanding free text. "

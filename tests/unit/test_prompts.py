@@ -53,8 +53,8 @@ def test_version_and_hash_identify_the_exact_file() -> None:
     prompt = load_prompt("ceo_plan")
     raw = (TEMPLATES_DIR / "ceo_plan.md").read_bytes()
     assert prompt.sha256 == hashlib.sha256(raw).hexdigest()
-    assert prompt.version == "1.0.0"
-    assert prompt.version_tag == f"1.0.0+{prompt.sha256[:12]}"
+    assert prompt.version == "1.1.0"
+    assert prompt.version_tag == f"1.1.0+{prompt.sha256[:12]}"
     versions = prompt_versions()
     assert versions["ceo_plan"] == prompt.version_tag
     assert set(versions) == set(available_prompts())
@@ -88,7 +88,7 @@ def test_render_fails_clearly_on_missing_and_unknown_variables() -> None:
     with pytest.raises(PromptVariableError) as info:
         prompt.render(goal="x", clusters="y", todya="typo")
     message = str(info.value)
-    assert "'ceo_plan' v1.0.0" in message
+    assert "'ceo_plan' v1.1.0" in message
     assert "missing variable(s): active_goals, today" in message
     assert "unknown variable(s): todya" in message
 
