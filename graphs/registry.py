@@ -8,6 +8,7 @@ from typing import Any
 
 from langgraph.graph import StateGraph
 
+from graphs.catalog import CATALOG_CLUSTER, build_catalog_graph
 from graphs.product import PRODUCT_CLUSTER, build_product_graph
 from nodes.ceo.models import ClusterInfo
 
@@ -18,4 +19,7 @@ class ClusterEntry:
     build: Callable[[], StateGraph[Any, Any, Any, Any]]
 
 
-CLUSTERS: tuple[ClusterEntry, ...] = (ClusterEntry(PRODUCT_CLUSTER, build_product_graph),)
+CLUSTERS: tuple[ClusterEntry, ...] = (
+    ClusterEntry(PRODUCT_CLUSTER, build_product_graph),
+    ClusterEntry(CATALOG_CLUSTER, build_catalog_graph),
+)

@@ -15,12 +15,20 @@ from typing import Any
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
 
+from nodes.catalog.state import BadgeInput, CatalogState, PlanInput, ProposalInput, ThemeInput
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
 from nodes.product.state import ProductState, PublishInput, RepriceInput
 
-STATE_SCHEMAS: tuple[Any, ...] = (CEOState, ProductState, PublishInput, ClusterInput, ClusterOutput)
-STATE_SCHEMAS += (RepriceInput,)
+STATE_SCHEMAS: tuple[Any, ...] = (
+    CEOState,
+    ProductState,
+    PublishInput,
+    ClusterInput,
+    ClusterOutput,
+    RepriceInput,
+    *(CatalogState, PlanInput, ProposalInput, BadgeInput, ThemeInput),
+)
 
 
 def state_types(roots: tuple[Any, ...] = STATE_SCHEMAS) -> set[type]:

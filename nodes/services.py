@@ -129,7 +129,7 @@ class Services:
             credentials = CredentialStore(database, keyring_from_settings(settings))
             shopify = ShopifyClient.from_settings(settings, credentials=credentials)
             stack.push_async_callback(shopify.aclose)
-            github = GitHubClient.from_settings(settings)
+            github = GitHubClient.from_settings(settings, credentials=credentials)
             stack.push_async_callback(github.aclose)
             suppliers = build_suppliers(settings, credentials=credentials)
             for supplier in suppliers.values():

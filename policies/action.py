@@ -50,6 +50,10 @@ class ActionKind(StrEnum):
     GITHUB_WRITE = "github.write"
     STRATEGY_PIVOT = "strategy.pivot"
     MARKET_ENTRY = "market.entry"
+    CATALOG_STAGE = "catalog.stage"
+    INVENTORY_BADGE = "inventory.badge"
+    THEME_STAGE = "theme.stage"
+    THEME_PUBLISH = "theme.publish"
 
 
 class Access(StrEnum):

@@ -265,6 +265,19 @@ class Settings(BaseSettings):
     github_webhook_secret: Secret = Field(
         default=None, description="Verifies X-Hub-Signature-256 on GitHub webhooks."
     )
+    github_app_id: int | None = Field(
+        default=None,
+        gt=0,
+        description="GitHub App id: with GITHUB_APP_PRIVATE_KEY, installation tokens (stored "
+        "sealed) instead of GITHUB_TOKEN, after the install through /auth/github/install.",
+    )
+    github_app_private_key: Secret = Field(
+        default=None, description="The GitHub App's private key (PEM), signs its JWTs."
+    )
+    github_app_slug: str | None = Field(
+        default=None,
+        description="The GitHub App's URL name (github.com/apps/<slug>), for the install link.",
+    )
 
     # --- suppliers -----------------------------------------------------------------------
     cj_api_key: Secret = Field(default=None, description="CJdropshipping API key. Unset: sandbox.")
@@ -343,10 +356,13 @@ class Settings(BaseSettings):
             "OPENAI_API_KEY": self.openai_api_key,
             "SHOPIFY_SHOP": self.shopify_shop,
             "SHOPIFY_API_SECRET": self.shopify_api_secret,
-            "GITHUB_TOKEN": self.github_token,
             "GITHUB_WEBHOOK_SECRET": self.github_webhook_secret,
         }
         missing = [name for name, value in required.items() if not _is_set(value)]
+        if not _is_set(self.github_token) and not (
+            self.github_app_id is not None and _is_set(self.github_app_private_key)
+        ):
+            missing.append("GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)")
         if self.shopify_access_token is None and self.shopify_api_key is None:
             missing.append("SHOPIFY_ACCESS_TOKEN (or SHOPIFY_API_KEY for client credentials)")
         return missing
@@ -386,7 +402,8 @@ class Settings(BaseSettings):
 
     @property
     def github_mode(self) -> ServiceMode:
-        return ServiceMode.REAL if self.github_token else ServiceMode.SANDBOX
+        app = self.github_app_id is not None and self.github_app_private_key is not None
+        return ServiceMode.REAL if self.github_token or app else ServiceMode.SANDBOX
 
     @property
     def cj_mode(self) -> ServiceMode:

@@ -15,6 +15,7 @@ from server.api import (
     auth,
     errors,
     routes_assistants,
+    routes_oauth,
     routes_ops,
     routes_runs,
     routes_threads,
@@ -23,6 +24,7 @@ from server.api import (
     routes_v1_audit,
     routes_v1_ceo,
     routes_v1_notifications,
+    routes_v1_sync,
     routes_webhooks,
 )
 from server.api.http_observability import REQUEST_ID_HEADER, ObservabilityMiddleware
@@ -89,7 +91,9 @@ def create_app(
         routes_v1_notifications,
     ):
         app.include_router(domain.router, prefix="/api/v1")  # roles per route
+    app.include_router(routes_v1_sync.router, prefix="/api/v1")  # catalog sync (docs/sync.md)
     app.include_router(routes_webhooks.router)  # authenticated by their HMAC signatures
+    app.include_router(routes_oauth.router)  # app installs: HMAC, state, account checks
     app.include_router(routes_ops.router)
     console.install(app)  # the web console: /console pages and static files
     return app

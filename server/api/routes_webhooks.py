@@ -99,17 +99,11 @@ def _secret(settings: Settings, source: Source) -> str | None:
 
 # --- topics -> runs --------------------------------------------------------------------------
 def _product_task(topic: str, payload: Mapping[str, Any]) -> PlannedRun:
-    """A product-cluster run that re-sources the product the store says changed."""
-    if topic.startswith("products/"):
-        title = str(payload.get("title") or "").strip()[:200]
-        subject = f"Shopify product {payload.get('id')} ({title or 'untitled'})"
-        parameters: dict[str, Any] = {"query": title, "count": 1}
-    else:  # inventory_levels/update: an inventory item, no title
-        subject = (
-            f"inventory item {payload.get('inventory_item_id')} at location "
-            f"{payload.get('location_id')}, now {payload.get('available')} available"
-        )
-        parameters = {"query": "", "count": 1}
+    """A product-cluster run that re-checks sourcing when the store's stock of an item moves."""
+    subject = (
+        f"inventory item {payload.get('inventory_item_id')} at location "
+        f"{payload.get('location_id')}, now {payload.get('available')} available"
+    )
     task = ClusterTask(
         cluster="product",
         title=f"Re-check sourcing after {topic}",
@@ -117,7 +111,7 @@ def _product_task(topic: str, payload: Mapping[str, Any]) -> PlannedRun:
             f"The store reported {topic} for {subject}. Check the suppliers' catalogs for this "
             "product, vet them and price it for margin; publish only what the approvals allow."
         ),
-        parameters=parameters,
+        parameters={"query": "", "count": 1},
     )
     return PlannedRun(
         assistant_id="product",
@@ -139,13 +133,56 @@ def _issue_message(topic: str, payload: Mapping[str, Any]) -> PlannedRun | None:
     return PlannedRun(assistant_id="ceo", input={"messages": [{"role": "user", "content": text}]})
 
 
+def _catalog_task(operation: str, title: str, **parameters: Any) -> PlannedRun:
+    task = ClusterTask(
+        cluster="catalog",
+        title=title,
+        instructions=f"Run the catalog operation {operation}.",
+        parameters={"operation": operation, **parameters},
+    )
+    return PlannedRun(
+        assistant_id="catalog", input={"task": task.model_dump(mode="json"), "goal": title}
+    )
+
+
+def _catalog_product(topic: str, payload: Mapping[str, Any]) -> PlannedRun:
+    """A product changed on Shopify: its catalog file proposed on the sync branch."""
+    product_id = str(payload.get("admin_graphql_api_id") or payload.get("id") or "")
+    return _catalog_task(
+        "shopify_changed",
+        f"Sync {topic} of product {product_id} to the repository",
+        product_id=product_id,
+        topic=topic,
+    )
+
+
+def _pull_request_merged(topic: str, payload: Mapping[str, Any]) -> PlannedRun | None:
+    """A pull request merged into the default branch: its catalog files applied to Shopify."""
+    pull = payload.get("pull_request") or {}
+    default = (payload.get("repository") or {}).get("default_branch") or "main"
+    base = (pull.get("base") or {}).get("ref")
+    if payload.get("action") != "closed" or not pull.get("merged") or base != default:
+        return None
+    number = int(pull.get("number") or payload.get("number") or 0)
+    return _catalog_task(
+        "pull_request_merged",
+        f"Apply merged pull request #{number} to Shopify",
+        pull_request=number,
+        merge_commit_sha=str(pull.get("merge_commit_sha") or ""),
+        head_ref=str((pull.get("head") or {}).get("ref") or ""),
+        base_ref=base,
+    )
+
+
 Planner = Callable[[str, Mapping[str, Any]], PlannedRun | None]
 
 ROUTES: dict[tuple[Source, str], Planner] = {
-    ("shopify", "products/create"): _product_task,
-    ("shopify", "products/update"): _product_task,
+    ("shopify", "products/create"): _catalog_product,
+    ("shopify", "products/update"): _catalog_product,
+    ("shopify", "products/delete"): _catalog_product,
     ("shopify", "inventory_levels/update"): _product_task,
     ("github", "issues"): _issue_message,
+    ("github", "pull_request"): _pull_request_merged,
 }
 """Which deliveries start which run; every other topic is acknowledged and recorded only."""
 

@@ -17,6 +17,7 @@ from server.console import (
     routes_live,
     routes_notifications,
     routes_pages,
+    routes_sync,
 )
 from server.console.views import STATIC
 
@@ -37,6 +38,7 @@ for module in (
     routes_chat,
     routes_live,
     routes_notifications,
+    routes_sync,
 ):
     router.include_router(module.router)
 

@@ -70,7 +70,7 @@ async def post(api: LiveServer, path: str, body: bytes, headers: dict[str, str])
         return await http.post(path, content=body, headers=headers)
 
 
-async def test_shopify_delivery_starts_one_product_run(api: LiveServer) -> None:
+async def test_shopify_delivery_starts_one_catalog_sync_run(api: LiveServer) -> None:
     body = json.dumps(PRODUCT).encode()
     first = await post(api, "/webhooks/shopify", body, shopify_headers(body, "d-1"))
     assert first.status_code == 200, first.text
@@ -79,10 +79,14 @@ async def test_shopify_delivery_starts_one_product_run(api: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=api.url) as http:
         run = (await http.get(f"/threads/{ack['thread_id']}/runs/{ack['run_id']}")).json()
         thread = (await http.get(f"/threads/{ack['thread_id']}")).json()
-    assert run["assistant_id"] == "product"
+    assert run["assistant_id"] == "catalog"
     task = run["kwargs"]["input"]["task"]
-    assert task["cluster"] == "product"
-    assert task["parameters"] == {"query": "Smart jump rope", "count": 1}
+    assert task["cluster"] == "catalog"
+    assert task["parameters"] == {
+        "operation": "shopify_changed",
+        "product_id": str(PRODUCT["id"]),
+        "topic": "products/update",
+    }
     assert thread["metadata"]["webhook_topic"] == "products/update"
 
     replay = await post(api, "/webhooks/shopify", body, shopify_headers(body, "d-1"))
@@ -104,6 +108,19 @@ async def test_github_issue_starts_one_ceo_run_and_ping_is_ignored(api: LiveServ
     assert ignored.status_code == 200
     assert ignored.json()["status"] == "ignored"
     assert await table_counts(api) == (2, 1)  # the ping is recorded, it starts nothing
+
+
+async def test_inventory_delivery_starts_a_product_run(api: LiveServer) -> None:
+    level = {"inventory_item_id": 271878346596884015, "location_id": 24826418, "available": 2}
+    body = json.dumps(level).encode()
+    answer = await post(
+        api, "/webhooks/shopify", body, shopify_headers(body, "d-7", "inventory_levels/update")
+    )
+    assert answer.json()["status"] == "started"
+    async with httpx.AsyncClient(base_url=api.url) as http:
+        ack = answer.json()
+        run = (await http.get(f"/threads/{ack['thread_id']}/runs/{ack['run_id']}")).json()
+    assert run["assistant_id"] == "product"
 
 
 async def test_unknown_shopify_topic_is_recorded_and_ignored(api: LiveServer) -> None:

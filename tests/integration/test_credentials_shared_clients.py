@@ -17,6 +17,7 @@ from tests.integration.storage_support import BACKENDS, backend_url, migrated
 from tests.integration.supplier_helpers import admin, cj
 from tools.sandbox import SandboxServer
 from tools.shopify import ShopifyClient
+from tools.shopify.auth import ClientCredentialsToken, PreferInstalled
 from tools.shopify.config import ShopifyConfig
 
 KEY = generate_key()
@@ -26,6 +27,14 @@ KEY = generate_key()
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     async with migrated(backend_url(request, tmp_path)) as opened:
         yield opened
+
+
+def granted(client: ShopifyClient) -> int:
+    """Grants this client asked Shopify for (its provider prefers an installed token first)."""
+    provider = client.tokens
+    assert isinstance(provider, PreferInstalled)
+    assert isinstance(provider.fallback, ClientCredentialsToken)
+    return provider.fallback.grants
 
 
 def granting_client(sandbox: SandboxServer, database: Database) -> ShopifyClient:
@@ -46,14 +55,14 @@ async def test_two_shopify_clients_share_one_granted_token(
     ):
         await first.get_shop()
         await second.get_shop()
-        grants = [getattr(c.tokens, "grants", None) for c in (first, second)]
+        grants = [granted(c) for c in (first, second)]
         assert sorted(grants, key=str) == [0, 1]
         async with httpx.AsyncClient() as http:
             revoked = await http.post(f"{sandbox.url}/_sandbox/shopify/auth/revoke")
         assert revoked.json() == {"revoked": 1}
         await second.get_shop()  # 401: second grants anew and stores it
         await first.get_shop()  # 401 on the old token: first finds the new one stored
-        assert getattr(first.tokens, "grants", 0) + getattr(second.tokens, "grants", 0) == 2
+        assert granted(first) + granted(second) == 2
         state = (await http_get(sandbox, "/_sandbox/shopify/auth"))["issuedTokens"]
         assert state == 1  # revocation emptied the registry; one grant since
 

@@ -71,11 +71,11 @@ def test_production_lists_every_missing_secret(monkeypatch: pytest.MonkeyPatch) 
         "OPENAI_API_KEY",
         "SHOPIFY_SHOP",
         "SHOPIFY_API_SECRET",
-        "GITHUB_TOKEN",
         "GITHUB_WEBHOOK_SECRET",
     ):
         assert expected in names
     assert any(name.startswith("SHOPIFY_ACCESS_TOKEN") for name in names)
+    assert "GITHUB_TOKEN (or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY)" in names
 
 
 def test_production_with_every_secret_starts(monkeypatch: pytest.MonkeyPatch) -> None:

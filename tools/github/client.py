@@ -21,8 +21,11 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from settings import Settings, get_settings
-from tools.github.config import GitHubConfig
+from storage.credentials import CredentialStore
+from tools.github.app_auth import InstallationToken
+from tools.github.config import GitHubConfig, app_credentials
 from tools.github.errors import GitHubError, GitHubReferenceExistsError, GitHubValidationError
+from tools.github.git_data import GitDataOperations
 from tools.github.models import (
     CommitAuthor,
     FileCommit,
@@ -41,10 +44,10 @@ from tools.github.models import (
     SortDirection,
 )
 from tools.github.ratelimit import RateLimit
-from tools.github.transport import Clock, GitHubTransport, Sleep, parse
+from tools.github.transport import Clock, GitHubTransport, Sleep, TokenSource, parse
 
 
-class GitHubClient:
+class GitHubClient(GitDataOperations):
     """Typed access to one repository (``config.repo``) over the GitHub REST API."""
 
     def __init__(
@@ -55,19 +58,47 @@ class GitHubClient:
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        tokens: TokenSource | None = None,
     ) -> None:
         self.config = config
         self._http = http_client or httpx.AsyncClient(timeout=config.timeout)
         self._owns_http = http_client is None
+        self.tokens = tokens
         self._transport = GitHubTransport(
-            config, self._http, clock=clock, sleep=sleep, rng=rng or random.Random()
+            config,
+            self._http,
+            clock=clock,
+            sleep=sleep,
+            rng=rng or random.Random(),
+            tokens=tokens,
         )
         self._repo_path = f"/repos/{quote(config.owner, safe='')}/{quote(config.name, safe='')}"
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None, **kwargs: Any) -> GitHubClient:
-        """A client for the configured repository: real GitHub with a token, else the sandbox."""
-        return cls(GitHubConfig.from_settings(settings or get_settings()), **kwargs)
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        credentials: CredentialStore | None = None,
+        **kwargs: Any,
+    ) -> GitHubClient:
+        """A client for the configured repository: real GitHub with a token, else the sandbox.
+
+        With ``credentials``, a GitHub App installed on the repository's owner (through
+        ``/auth/github/callback``) supplies installation tokens: always when ``GITHUB_APP_ID``
+        is configured, and against the sandbox once its app has been installed.
+        """
+        settings = settings or get_settings()
+        config = GitHubConfig.from_settings(settings)
+        app = app_credentials(settings)
+        if credentials is None or app is None or settings.github_token is not None:
+            return cls(config, **kwargs)
+        http = kwargs.pop("http_client", None) or httpx.AsyncClient(timeout=config.timeout)
+        fallback = config.token if config.sandbox else None
+        tokens = InstallationToken(app, config.owner, credentials, http, fallback=fallback)
+        client = cls(config, http_client=http, tokens=tokens, **kwargs)
+        client._owns_http = True
+        return client
 
     async def __aenter__(self) -> GitHubClient:
         return self

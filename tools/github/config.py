@@ -5,9 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from settings import Settings
+from tools.github.app_auth import AppCredentials
+from tools.github.sandbox_app import SANDBOX_APP_ID, SANDBOX_APP_PRIVATE_KEY
 
 #: The one token the sandbox emulator accepts; not a secret, it only unlocks the local emulator.
 SANDBOX_TOKEN = "ghp_sandbox_token"
+#: Stands in for GITHUB_TOKEN when a GitHub App's installation tokens are used instead.
+APP_TOKEN_PLACEHOLDER = "github-app-installation-token"
 
 
 class GitHubConfig(BaseModel):
@@ -54,11 +58,17 @@ class GitHubConfig(BaseModel):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GitHubConfig:
-        """Real GitHub when GITHUB_TOKEN is set, otherwise the sandbox emulator."""
+        """Real GitHub when GITHUB_TOKEN (or a GitHub App) is set, otherwise the sandbox."""
         if settings.github_token is not None:
             return cls(
                 api_url=settings.github_api_url,
                 token=settings.github_token,
+                repo=settings.github_repo,
+            )
+        if settings.github_app_id is not None and settings.github_app_private_key is not None:
+            return cls(
+                api_url=settings.github_api_url,
+                token=SecretStr(APP_TOKEN_PLACEHOLDER),  # an installation token is used
                 repo=settings.github_repo,
             )
         return cls(
@@ -67,3 +77,20 @@ class GitHubConfig(BaseModel):
             repo=settings.github_repo,
             sandbox=True,
         )
+
+
+def app_credentials(settings: Settings) -> AppCredentials | None:
+    """The configured GitHub App; the sandbox's own app when GitHub is the sandbox."""
+    if settings.github_app_id is not None and settings.github_app_private_key is not None:
+        return AppCredentials(
+            app_id=settings.github_app_id,
+            private_key=settings.github_app_private_key,
+            api_url=settings.github_api_url.rstrip("/"),
+        )
+    if settings.github_token is None:
+        return AppCredentials(
+            app_id=SANDBOX_APP_ID,
+            private_key=SecretStr(SANDBOX_APP_PRIVATE_KEY),
+            api_url=f"{settings.sandbox_url}/github",
+        )
+    return None

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from tools.github.config import GitHubConfig
 from tools.github.errors import (
@@ -52,6 +52,17 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
+class TokenSource(Protocol):
+    """Supplies the bearer token per request (an App's installation token, renewed)."""
+
+    @property
+    def can_refresh(self) -> bool: ...
+
+    async def token(self) -> SecretStr: ...
+
+    async def invalidate(self, rejected: SecretStr) -> None: ...
+
+
 class GitHubTransport:
     """Sends requests for a ``GitHubClient`` and remembers the latest rate-limit budgets."""
 
@@ -63,8 +74,10 @@ class GitHubTransport:
         clock: Clock,
         sleep: Sleep,
         rng: random.Random,
+        tokens: TokenSource | None = None,
     ) -> None:
         self.config = config
+        self._tokens = tokens
         self.rate_limits: dict[str, RateLimit] = {}
         self._http = http
         self._clock = clock
@@ -104,11 +117,13 @@ class GitHubTransport:
         label = f"{method} {urlsplit(target).path}"
         secondary_hits = 0
         attempt = 0
+        renewed = False
         while True:
             attempt += 1
+            token = await self._token()
             try:
                 response = await self._http.request(
-                    method, target, params=params, json=json, headers=self._headers()
+                    method, target, params=params, json=json, headers=self._headers(token)
                 )
             except httpx.TransportError as exc:
                 retryable = method != "POST" or isinstance(exc, _NOT_SENT)
@@ -123,6 +138,12 @@ class GitHubTransport:
             self.remember(parse_rate_limit(response.headers))
             if response.is_success:
                 return response
+            refreshable = self._tokens is not None and self._tokens.can_refresh
+            if response.status_code == 401 and refreshable and not renewed:
+                renewed = True
+                assert self._tokens is not None
+                await self._tokens.invalidate(token)
+                continue
 
             message, documentation_url, errors = _error_body(response)
             request_id = response.headers.get("x-github-request-id")
@@ -188,9 +209,12 @@ class GitHubTransport:
         logger.warning("github %s on %s; retry %d in %.2fs", reason, label, attempt, delay)
         await self._sleep(delay)
 
-    def _headers(self) -> dict[str, str]:
+    async def _token(self) -> SecretStr:
+        return self.config.token if self._tokens is None else await self._tokens.token()
+
+    def _headers(self, token: SecretStr) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.config.token.get_secret_value()}",
+            "Authorization": f"Bearer {token.get_secret_value()}",
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
             "User-Agent": USER_AGENT,

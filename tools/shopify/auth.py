@@ -1,7 +1,8 @@
 """Access tokens: a static one, or one minted by the client-credentials grant and kept fresh.
 
 With a credential store, a granted token is sealed in the database and shared by every process
-of the shop, so one process asks Shopify for it and the others reuse it until it is due.
+of the shop, so one process asks Shopify for it and the others reuse it until it is due; and a
+token from an app install (``tools.shopify.oauth``) is preferred when the shop has one stored.
 """
 
 from __future__ import annotations
@@ -184,6 +185,48 @@ class ClientCredentialsToken:
         return f"ClientCredentialsToken(shop={self._config.shop_label!r})"
 
 
+OAUTH_PROVIDER = "shopify.oauth"
+"""The credential store's provider name for installed (offline) tokens: one row per shop."""
+
+
+class PreferInstalled:
+    """The token of an app install when the shop has one stored, else ``fallback``'s.
+
+    An installed (offline) token does not expire; when Shopify refuses it (the app was
+    uninstalled) it is set aside and ``fallback`` answers.
+    """
+
+    def __init__(self, installed: CredentialSlot, fallback: TokenProvider) -> None:
+        self._installed = installed
+        self.fallback = fallback
+        self._token: SecretStr | None = None
+        self._refused: SecretStr | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def can_refresh(self) -> bool:
+        return True
+
+    async def token(self) -> SecretStr:
+        async with self._lock:
+            if self._token is None:
+                stored = await self._installed.get()
+                candidate = None if stored is None else stored.values["access_token"]
+                if candidate is not None and candidate != self._refused:
+                    self._token = candidate
+        return self._token if self._token is not None else await self.fallback.token()
+
+    async def invalidate(self, rejected: SecretStr) -> None:
+        async with self._lock:
+            if self._token is not None and self._token == rejected:
+                self._refused, self._token = rejected, None
+                return
+        await self.fallback.invalidate(rejected)
+
+    def __repr__(self) -> str:
+        return f"PreferInstalled({self._installed!r}, {self.fallback!r})"
+
+
 CLIENT_CREDENTIALS_PROVIDER = "shopify.client_credentials"
 """The credential store's provider name for granted Admin API tokens (one row per shop+app)."""
 
@@ -195,11 +238,22 @@ def token_provider(
     *,
     credentials: CredentialStore | None = None,
 ) -> TokenProvider:
-    """The provider ``config`` asks for; granted tokens shared through ``credentials``."""
+    """The provider ``config`` asks for; granted tokens shared through ``credentials``, and a
+    token from an app install (``/auth/shopify/callback``) preferred when one is stored, unless
+    an access token is configured explicitly."""
+    provider: TokenProvider
     if config.access_token is not None:
-        return StaticToken(config.access_token)
-    shared = None
-    if credentials is not None and config.client_id is not None:
-        account = account_key(config.shop_label, config.client_id.get_secret_value())
-        shared = CredentialSlot(credentials, CLIENT_CREDENTIALS_PROVIDER, account)
-    return ClientCredentialsToken(config, http, clock, shared)
+        provider = StaticToken(config.access_token)
+        if not config.sandbox:
+            return provider
+    else:
+        shared = None
+        if credentials is not None and config.client_id is not None:
+            account = account_key(config.shop_label, config.client_id.get_secret_value())
+            shared = CredentialSlot(credentials, CLIENT_CREDENTIALS_PROVIDER, account)
+        provider = ClientCredentialsToken(config, http, clock, shared)
+    if credentials is None:
+        return provider
+    return PreferInstalled(
+        CredentialSlot(credentials, OAUTH_PROVIDER, config.shop_domain), provider
+    )

@@ -12,6 +12,8 @@ from settings.model import ServiceMode
 
 #: The static token the sandbox store accepts (it is not a secret: the sandbox is local).
 SANDBOX_ACCESS_TOKEN = "shpat_sandbox_token"
+#: The sandbox shop's myshopify domain (what its OAuth callbacks name as ``shop``).
+SANDBOX_SHOP_DOMAIN = "royal-demo.myshopify.com"
 DEFAULT_API_VERSION = "2026-01"
 
 
@@ -47,6 +49,7 @@ class ShopifyConfig(BaseModel):
     credential_hint: str | None = Field(
         default=None, description="Names of the settings to check when auth fails (for messages)."
     )
+    sandbox: bool = Field(default=False, description="True when pointing at the local emulator.")
 
     @field_validator("shop_url")
     @classmethod
@@ -99,6 +102,7 @@ class ShopifyConfig(BaseModel):
             access_token=SecretStr(SANDBOX_ACCESS_TOKEN),
             max_attempts=settings.shopify_max_attempts,
             redis_url=settings.redis_url,
+            sandbox=True,
         )
 
     # --- derived -------------------------------------------------------------------------
@@ -109,6 +113,11 @@ class ShopifyConfig(BaseModel):
     @property
     def token_url(self) -> str:
         return f"{self.shop_url}/admin/oauth/access_token"
+
+    @property
+    def shop_domain(self) -> str:
+        """The shop's myshopify domain: the host of a real shop, the sandbox's own domain."""
+        return SANDBOX_SHOP_DOMAIN if self.sandbox else urlsplit(self.shop_url).netloc
 
     @property
     def uses_client_credentials(self) -> bool:

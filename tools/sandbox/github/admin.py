@@ -27,6 +27,14 @@ class BulkPullRequests(BaseModel):
     state: Literal["open", "closed"] = "open"
 
 
+class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    setup_url: str | None = Field(
+        default=None, description="Where the installation page redirects (the app's Setup URL)."
+    )
+
+
 class BulkComments(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,6 +80,28 @@ def build_admin_router(emulator: GitHubEmulator) -> APIRouter:
         except KeyError as exc:
             raise HTTPException(404, detail=str(exc)) from exc
         return {"ids": ids}
+
+    @router.put("/app")
+    async def put_app(settings: AppSettings) -> AppSettings:
+        """The sandbox app's Setup URL (GitHub sends the browser there after an install)."""
+        emulator.apps.setup_url = settings.setup_url
+        return settings
+
+    @router.get("/deliveries")
+    async def deliveries() -> list[dict[str, object]]:
+        """Webhook deliveries made so far, with the status each got."""
+        return [
+            {
+                "guid": d.guid,
+                "hook_id": d.hook_id,
+                "event": d.event,
+                "action": d.action,
+                "status_code": d.status_code,
+                "error": d.error,
+                "answer": d.answer,
+            }
+            for d in emulator.hooks.deliveries
+        ]
 
     @router.post("/reset")
     async def reset() -> dict[str, str]:

@@ -13,6 +13,9 @@ from tools.github.config import SANDBOX_TOKEN
 from tools.sandbox.emulator import SandboxContext
 from tools.sandbox.github import seed
 from tools.sandbox.github.admin import build_admin_router
+from tools.sandbox.github.app import AppRegistry
+from tools.sandbox.github.git_data import GitData
+from tools.sandbox.github.hooks import HookDispatcher
 from tools.sandbox.github.ratelimit import (
     Budget,
     PrimaryLimitSettings,
@@ -33,6 +36,9 @@ class GitHubEmulator:
         self.prefix = f"/{self.name}"
         self.token = SANDBOX_TOKEN
         self.service = GitHubService(context.ledger, clock)
+        self.git = GitData(self.service)
+        self.hooks = HookDispatcher()
+        self.apps = AppRegistry(clock)
         self.limiter = RateLimiter(clock, AGENT.id)
         self._request_ids = itertools.count(1)
         self._ids_lock = threading.Lock()
@@ -52,9 +58,12 @@ class GitHubEmulator:
         with self.service.lock:
             seed.seed(self.service)
         self.limiter.reset()
+        self.hooks.reset()
+        self.apps.reset()
 
     def accepts(self, token: str) -> bool:
-        return token == self.token
+        """The sandbox token, or an unexpired installation token of the sandbox app."""
+        return token == self.token or self.apps.accepts_installation_token(token)
 
     def next_request_id(self) -> str:
         with self._ids_lock:
@@ -112,6 +121,26 @@ class GitHubEmulator:
             sha = record.resolve(ref)
             blob = record.commits[sha].tree.get(path) if sha else None
             return record.blobs[blob] if blob else None
+
+    def write_files(
+        self,
+        branch: str,
+        files: dict[str, bytes],
+        message: str,
+        *,
+        start: str = "main",
+        repo: str = seed.DEFAULT_REPO,
+    ) -> str:
+        """Commit ``files`` on ``branch`` (created from ``start`` when absent), as a person
+        pushing would; returns the new head."""
+        with self.service.lock:
+            record = self._repo(repo)
+            parent = record.branches.get(branch) or record.resolve(start)
+            commit = record.commit(
+                parent, files, message, seed.APPROVER_ACTOR, seed.APPROVER_ACTOR, self.service.now()
+            )
+            self.service.move_branch(record, branch, commit.sha, self.service.now())
+            return commit.sha
 
     def branch_sha(self, branch: str, *, repo: str = seed.DEFAULT_REPO) -> str | None:
         with self.service.lock:

@@ -13,9 +13,11 @@ from typing import Any, Protocol
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from starlette.responses import JSONResponse
+from starlette.background import BackgroundTask
+from starlette.responses import JSONResponse, RedirectResponse
 
 from tools.sandbox.github import serialize
+from tools.sandbox.github.app import AppRegistry
 from tools.sandbox.github.errors import (
     DOCS_COMMENTS,
     DOCS_CONTENTS,
@@ -25,6 +27,8 @@ from tools.sandbox.github.errors import (
     invalid_request,
     not_found,
 )
+from tools.sandbox.github.git_data import DOCS_BLOBS, DOCS_COMMITS, DOCS_MERGE, DOCS_TREES, GitData
+from tools.sandbox.github.hooks import DOCS_HOOKS, HookDispatcher, Outgoing
 from tools.sandbox.github.inputs import read_body
 from tools.sandbox.github.pagination import paginate
 from tools.sandbox.github.ratelimit import Budget, RateLimiter
@@ -42,6 +46,9 @@ class Gate(Protocol):
     prefix: str
     service: GitHubService
     limiter: RateLimiter
+    git: GitData
+    hooks: HookDispatcher
+    apps: AppRegistry
 
     def accepts(self, token: str) -> bool: ...
 
@@ -51,6 +58,10 @@ class Gate(Protocol):
 def build_router(gate: Gate) -> APIRouter:
     router = APIRouter(route_class=_route_class(gate))
     service = gate.service
+
+    def deliver(outgoing: list[Outgoing]) -> BackgroundTask | None:
+        """Send webhook deliveries after the answer, as GitHub delivers asynchronously."""
+        return BackgroundTask(gate.hooks.deliver, outgoing) if outgoing else None
 
     def urls(request: Request) -> Urls:
         return Urls(api=f"{str(request.base_url).rstrip('/')}{gate.prefix}")
@@ -95,7 +106,11 @@ def build_router(gate: Gate) -> APIRouter:
         body = await read_body(request, DOCS_PULLS)
         with service.lock:
             data = service.create_pull(owner, repo, body, urls(request))
-        return JSONResponse(data, status_code=201, headers={"location": data["url"]})
+            record, pr = service.pull(owner, repo, str(data["number"]))
+            sent = gate.hooks.pull_request_event(record, pr, "opened", urls(request))
+        return JSONResponse(
+            data, status_code=201, headers={"location": data["url"]}, background=deliver(sent)
+        )
 
     @router.get("/repos/{owner}/{repo}/pulls")
     async def list_pulls(owner: str, repo: str, request: Request) -> Response:
@@ -117,7 +132,93 @@ def build_router(gate: Gate) -> APIRouter:
     async def update_pull(owner: str, repo: str, number: str, request: Request) -> Response:
         body = await read_body(request, DOCS_PULLS)
         with service.lock:
-            return JSONResponse(service.update_pull(owner, repo, number, body, urls(request)))
+            was_open = service.pull(owner, repo, number)[1].state == "open"
+            data = service.update_pull(owner, repo, number, body, urls(request))
+            record, pr = service.pull(owner, repo, number)
+            sent: list[Outgoing] = []
+            if was_open and pr.state == "closed":
+                sent = gate.hooks.pull_request_event(record, pr, "closed", urls(request))
+        return JSONResponse(data, background=deliver(sent))
+
+    @router.get("/repos/{owner}/{repo}/pulls/{number}/files")
+    async def pull_files(owner: str, repo: str, number: str, request: Request) -> Response:
+        with service.lock:
+            files = gate.git.pull_files(owner, repo, number, urls(request))
+        page, link = paginate(files, request.url)
+        return JSONResponse(page, headers={"link": link} if link else None)
+
+    @router.put("/repos/{owner}/{repo}/pulls/{number}/merge")
+    async def merge_pull(owner: str, repo: str, number: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_MERGE)
+        with service.lock:
+            record, pr, answer = gate.git.merge_pull(owner, repo, number, body, urls(request))
+            sent = gate.hooks.pull_request_event(record, pr, "closed", urls(request))
+        return JSONResponse(answer, background=deliver(sent))
+
+    # --- git database ---------------------------------------------------------------------
+
+    @router.get("/repos/{owner}/{repo}/git/commits/{sha}")
+    async def get_commit(owner: str, repo: str, sha: str, request: Request) -> Response:
+        with service.lock:
+            return JSONResponse(gate.git.get_commit(owner, repo, sha, urls(request)))
+
+    @router.get("/repos/{owner}/{repo}/git/trees/{ref:path}")
+    async def get_tree(owner: str, repo: str, ref: str, request: Request) -> Response:
+        recursive = request.query_params.get("recursive") not in (None, "", "0", "false")
+        with service.lock:
+            return JSONResponse(gate.git.get_tree(owner, repo, ref, recursive, urls(request)))
+
+    @router.get("/repos/{owner}/{repo}/git/blobs/{sha}")
+    async def get_blob(owner: str, repo: str, sha: str, request: Request) -> Response:
+        with service.lock:
+            return JSONResponse(gate.git.get_blob(owner, repo, sha, urls(request)))
+
+    @router.post("/repos/{owner}/{repo}/git/blobs")
+    async def create_blob(owner: str, repo: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_BLOBS)
+        with service.lock:
+            data = gate.git.create_blob(owner, repo, body, urls(request))
+        return JSONResponse(data, status_code=201, headers={"location": data["url"]})
+
+    @router.post("/repos/{owner}/{repo}/git/trees")
+    async def create_tree(owner: str, repo: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_TREES)
+        with service.lock:
+            data = gate.git.create_tree(owner, repo, body, urls(request))
+        return JSONResponse(data, status_code=201, headers={"location": data["url"]})
+
+    @router.post("/repos/{owner}/{repo}/git/commits")
+    async def create_commit(owner: str, repo: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_COMMITS)
+        with service.lock:
+            data = gate.git.create_commit(owner, repo, body, urls(request))
+        return JSONResponse(data, status_code=201, headers={"location": data["url"]})
+
+    @router.patch("/repos/{owner}/{repo}/git/refs/heads/{branch:path}")
+    async def update_ref(owner: str, repo: str, branch: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_REFS)
+        with service.lock:
+            return JSONResponse(gate.git.update_ref(owner, repo, branch, body, urls(request)))
+
+    # --- webhooks and the app -------------------------------------------------------------
+
+    @router.post("/repos/{owner}/{repo}/hooks")
+    async def create_hook(owner: str, repo: str, request: Request) -> Response:
+        body = await read_body(request, DOCS_HOOKS)
+        with service.lock:
+            record = service.repo(owner, repo)
+            data = gate.hooks.create(record, body, urls(request), service.now())
+        return JSONResponse(data, status_code=201, headers={"location": data["url"]})
+
+    @router.get("/app/installations/{installation_id}")
+    async def get_installation(installation_id: str, request: Request) -> Response:
+        installation = gate.apps.installation(installation_id)
+        return JSONResponse(gate.apps.installation_json(installation, urls(request)))
+
+    @router.post("/app/installations/{installation_id}/access_tokens")
+    async def create_installation_token(installation_id: str, request: Request) -> Response:
+        installation = gate.apps.installation(installation_id)
+        return JSONResponse(gate.apps.create_token(installation), status_code=201)
 
     @router.post("/repos/{owner}/{repo}/issues/{number}/comments")
     async def create_comment(owner: str, repo: str, number: str, request: Request) -> Response:
@@ -134,6 +235,8 @@ def build_router(gate: Gate) -> APIRouter:
             data = [serialize.comment(record, c, urls(request)) for c in page]
         return JSONResponse(data, headers={"link": link} if link else None)
 
+    router.include_router(_install_page(gate))
+
     @router.api_route(
         "/{rest:path}",
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
@@ -143,6 +246,25 @@ def build_router(gate: Gate) -> APIRouter:
         raise not_found()
 
     return router
+
+
+def _install_page(gate: Gate) -> APIRouter:
+    """``/apps/{slug}/installations/new``: a browser page on GitHub, not the API (no token)."""
+    page = APIRouter()
+
+    @page.get("/apps/{slug}/installations/new", include_in_schema=False, response_model=None)
+    async def install(slug: str, request: Request) -> Response:
+        with gate.service.lock:
+            repo = next(iter(gate.service.repos.values()), None)
+            if repo is None:
+                raise not_found()
+            installation = gate.apps.install(repo, gate.service.now())
+        target = gate.apps.setup_redirect(installation, request.query_params.get("state"))
+        if target is None:
+            return JSONResponse({"installation_id": installation.id, "setup_action": "install"})
+        return RedirectResponse(target, status_code=302)
+
+    return page
 
 
 def _route_class(gate: Gate) -> type[APIRoute]:
@@ -163,7 +285,9 @@ async def _guard(gate: Gate, request: Request, handler: Handler) -> Response:
     budget: Budget | None = None
     try:
         token = _token(request)
-        if token is None or not gate.accepts(token):
+        if token is not None and request.url.path.startswith(f"{gate.prefix}/app/"):
+            gate.apps.check_jwt(token)  # the app's own endpoints take its JWT
+        elif token is None or not gate.accepts(token):
             budget = gate.limiter.budget(None)
             message = "Requires authentication" if token is None else "Bad credentials"
             raise ApiError(401, message)

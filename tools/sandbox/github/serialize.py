@@ -16,6 +16,7 @@ from tools.sandbox.github.store import (
     PullRequestRecord,
     Repository,
     User,
+    tree_sha,
 )
 
 Json = dict[str, Any]
@@ -127,7 +128,10 @@ def commit(repo: Repository, value: Commit, urls: Urls) -> Json:
         "author": _actor(value.author, value.date),
         "committer": _actor(value.committer, value.date),
         "message": value.message,
-        "tree": {"sha": node_id("Tree", value.sha), "url": None},
+        "tree": {
+            "sha": tree_sha(value.tree),
+            "url": f"{urls.repo(repo)}/git/trees/{tree_sha(value.tree)}",
+        },
         "parents": [
             {
                 "sha": parent,
@@ -145,7 +149,86 @@ def commit(repo: Repository, value: Commit, urls: Urls) -> Json:
     }
 
 
-def _repository(repo: Repository, urls: Urls) -> Json:
+def tree(repo: Repository, entries: dict[str, str], urls: Urls, *, recursive: bool) -> Json:
+    """A tree as ``GET /git/trees/{sha}`` answers: blobs, and directories as ``tree`` entries
+    (their contents only when ``recursive``)."""
+    sha = tree_sha(entries)
+    listed: list[Json] = []
+    directories: set[str] = set()
+    for path, blob in sorted(entries.items()):
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            directory = "/".join(parts[:depth])
+            if directory not in directories and (recursive or depth == 1):
+                directories.add(directory)
+                listed.append(
+                    {
+                        "path": directory,
+                        "mode": "040000",
+                        "type": "tree",
+                        "sha": node_id("Tree", directory),
+                    }
+                )
+        if recursive or len(parts) == 1:
+            listed.append(
+                {
+                    "path": path,
+                    "mode": "100644",
+                    "type": "blob",
+                    "sha": blob,
+                    "size": len(repo.blobs[blob]),
+                    "url": f"{urls.repo(repo)}/git/blobs/{blob}",
+                }
+            )
+    return {
+        "sha": sha,
+        "url": f"{urls.repo(repo)}/git/trees/{sha}",
+        "tree": listed,
+        "truncated": False,
+    }
+
+
+def blob(repo: Repository, sha: str, data: bytes, urls: Urls) -> Json:
+    return {
+        "sha": sha,
+        "node_id": node_id("Blob", sha),
+        "size": len(data),
+        "url": f"{urls.repo(repo)}/git/blobs/{sha}",
+        "content": base64.b64encode(data).decode("ascii"),
+        "encoding": "base64",
+    }
+
+
+def pull_file(
+    repo: Repository,
+    path: str,
+    old: str | None,
+    new: str | None,
+    status: str,
+    pr: PullRequestRecord,
+    urls: Urls,
+) -> Json:
+    """One entry of ``GET /pulls/{n}/files``; the line counts are of whole-line differences."""
+    before = repo.blobs[old].decode("utf-8", "replace").splitlines() if old else []
+    after = repo.blobs[new].decode("utf-8", "replace").splitlines() if new else []
+    additions = len([line for line in after if line not in before])
+    deletions = len([line for line in before if line not in after])
+    sha = new or old or ""
+    ref = pr.merge_commit_sha or pr.head_sha
+    return {
+        "sha": sha,
+        "filename": path,
+        "status": status,
+        "additions": additions,
+        "deletions": deletions,
+        "changes": additions + deletions,
+        "blob_url": f"{urls.html(repo)}/blob/{ref}/{path}",
+        "raw_url": f"{urls.html(repo)}/raw/{ref}/{path}",
+        "contents_url": f"{urls.repo(repo)}/contents/{path}?ref={ref}",
+    }
+
+
+def repository(repo: Repository, urls: Urls) -> Json:
     return {
         "id": repo.id,
         "node_id": node_id("Repository", repo.id),
@@ -162,7 +245,7 @@ def _repository(repo: Repository, urls: Urls) -> Json:
 def pull_request(repo: Repository, pr: PullRequestRecord, urls: Urls, *, detailed: bool) -> Json:
     """A pull request; ``detailed`` adds the fields only ``GET /pulls/{n}`` returns."""
     base_sha = repo.branches.get(pr.base_ref, "")
-    repo_json = _repository(repo, urls)
+    repo_json = repository(repo, urls)
     owner = repo.owner_user
     number_url = f"{urls.repo(repo)}/pulls/{pr.number}"
     issue_url = f"{urls.repo(repo)}/issues/{pr.number}"
@@ -187,7 +270,7 @@ def pull_request(repo: Repository, pr: PullRequestRecord, urls: Urls, *, detaile
         "updated_at": timestamp(pr.updated_at),
         "closed_at": timestamp(pr.closed_at),
         "merged_at": timestamp(pr.merged_at),
-        "merge_commit_sha": None,
+        "merge_commit_sha": pr.merge_commit_sha,
         "draft": pr.draft,
         "head": {
             "label": f"{repo.owner}:{pr.head_ref}",
@@ -208,6 +291,7 @@ def pull_request(repo: Repository, pr: PullRequestRecord, urls: Urls, *, detaile
     if detailed:
         data |= {
             "merged": pr.merged_at is not None,
+            "merged_by": None if pr.merged_by is None else user(pr.merged_by, urls),
             "mergeable": pr.state == "open",
             "comments": sum(1 for c in repo.comments.values() if c.number == pr.number),
             "maintainer_can_modify": pr.maintainer_can_modify,

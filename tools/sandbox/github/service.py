@@ -80,6 +80,10 @@ class GitHubService:
             raise not_found()
         return repo
 
+    def record(self, operation: str, key: str) -> None:
+        """Count an applied change in the sandbox's mutation ledger."""
+        self._ledger.record(SERVICE, operation, key)
+
     def next_pull_id(self) -> int:
         self._last_pull_id += 1
         return self._last_pull_id

@@ -52,6 +52,8 @@ class PullRequestRecord:
     state: str = "open"
     closed_at: datetime | None = None
     merged_at: datetime | None = None
+    merge_commit_sha: str | None = None
+    merged_by: User | None = None
 
 
 @dataclass
@@ -79,6 +81,34 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+def tree_sha(tree: dict[str, str]) -> str:
+    """A stable id for a flat tree (path -> blob sha): equal trees have equal ids."""
+    digest = hashlib.sha1(b"tree\0", usedforsecurity=False)
+    for path, blob in sorted(tree.items()):
+        digest.update(f"{path}\0{blob}\n".encode())
+    return digest.hexdigest()
+
+
+def merge_trees(
+    base: dict[str, str], ours: dict[str, str], theirs: dict[str, str]
+) -> dict[str, str] | None:
+    """The three-way merge of two trees by path; None when a path changed on both sides."""
+    merged: dict[str, str] = {}
+    for path in sorted({*base, *ours, *theirs}):
+        was, mine, other = base.get(path), ours.get(path), theirs.get(path)
+        if mine == other:
+            value = mine
+        elif mine == was:
+            value = other
+        elif other == was:
+            value = mine
+        else:
+            return None
+        if value is not None:
+            merged[path] = value
+    return merged
+
+
 _BAD_REF = re.compile(r"(^[./-])|(\.\.)|([\x00-\x20~^:?*\[\\\x7f])|(@\{)|(\.lock$)|(/$)|(//)|(/\.)")
 
 
@@ -95,6 +125,7 @@ class Repository:
     owner_id: int
     default_branch: str = "main"
     blobs: dict[str, bytes] = field(default_factory=dict)
+    trees: dict[str, dict[str, str]] = field(default_factory=dict)  # tree sha -> tree
     commits: dict[str, Commit] = field(default_factory=dict)
     branches: dict[str, str] = field(default_factory=dict)  # name -> commit sha
     pulls: dict[int, PullRequestRecord] = field(default_factory=dict)
@@ -131,6 +162,25 @@ class Repository:
             sha = blob_sha(data)
             self.blobs[sha] = data
             tree[path] = sha
+        return self.commit_tree(tree, (parent,) if parent else (), message, author, committer, date)
+
+    def store_tree(self, tree: dict[str, str]) -> str:
+        sha = tree_sha(tree)
+        self.trees[sha] = dict(tree)
+        return sha
+
+    def commit_tree(
+        self,
+        tree: dict[str, str],
+        parents: tuple[str, ...],
+        message: str,
+        author: Actor,
+        committer: Actor,
+        date: datetime,
+    ) -> Commit:
+        """A new commit of ``tree`` with ``parents`` (no branch is moved)."""
+        self.store_tree(tree)
+        parent = parents[0] if parents else None
         self._commit_sequence += 1
         digest = hashlib.sha1(usedforsecurity=False)
         for part in (
@@ -142,10 +192,12 @@ class Repository:
         ):
             digest.update(part.encode())
             digest.update(b"\0")
+        for extra in parents[1:]:
+            digest.update(extra.encode())
         commit = Commit(
             sha=digest.hexdigest(),
             tree=tree,
-            parents=(parent,) if parent else (),
+            parents=parents,
             message=message,
             author=author,
             committer=committer,
@@ -160,6 +212,19 @@ class Repository:
         if name in self.branches:
             return self.branches[name]
         return ref if ref in self.commits else None
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The nearest commit reachable from both (breadth-first from ``other``)."""
+        pending, seen = [other], set()
+        while pending:
+            sha = pending.pop(0)
+            if sha in seen or sha not in self.commits:
+                continue
+            seen.add(sha)
+            if self.is_ancestor(sha, one):
+                return sha
+            pending.extend(self.commits[sha].parents)
+        return None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         """True when ``ancestor`` is ``descendant`` or reachable from it through parents."""

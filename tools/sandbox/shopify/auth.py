@@ -1,15 +1,22 @@
-"""Admin API access tokens: one static sandbox token plus client-credentials grants.
+"""Admin API access tokens: one static sandbox token, client-credentials grants, and the
+authorization-code (OAuth install) flow.
 
 Issued tokens expire after a configurable lifetime (Shopify's are about 24 hours) and can all be
-revoked at once, so tests can drive a client through "401, fetch a new token, retry".
+revoked at once, so tests can drive a client through "401, fetch a new token, retry". Tokens of
+an OAuth install are offline tokens: they do not expire. Every accepted request is counted per
+kind of token, so a test can see which credential a client used.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
+from urllib.parse import urlencode
 
 STATIC_TOKEN = "shpat_sandbox_token"
 CLIENT_ID = "sandbox-client-id"
@@ -26,6 +33,10 @@ INVALID_TOKEN_MESSAGE = (
 )
 
 
+CODE_LIFETIME = 600.0
+"""Seconds an authorization code stays exchangeable (once)."""
+
+
 class TokenRegistry:
     """Which access tokens the sandbox accepts right now."""
 
@@ -33,12 +44,35 @@ class TokenRegistry:
         self._clock = clock
         self._lock = threading.Lock()
         self._issued: dict[str, float] = {}
+        self._offline: set[str] = set()
+        self._codes: dict[str, tuple[float, str]] = {}
+        self.uses: Counter[str] = Counter()
         self.lifetime: float = DEFAULT_TOKEN_LIFETIME
 
     def reset(self) -> None:
         with self._lock:
             self._issued.clear()
+            self._offline.clear()
+            self._codes.clear()
+            self.uses.clear()
             self.lifetime = DEFAULT_TOKEN_LIFETIME
+
+    def new_code(self, scope: str) -> str:
+        """An authorization code for an approved install, exchangeable once."""
+        code = secrets.token_hex(16)
+        with self._lock:
+            self._codes[code] = (self._clock() + CODE_LIFETIME, scope)
+        return code
+
+    def exchange(self, code: str) -> tuple[str, str] | None:
+        """An offline token and its scope for ``code``; None when unknown, used or expired."""
+        with self._lock:
+            found = self._codes.pop(code, None)
+            if found is None or self._clock() >= found[0]:
+                return None
+            token = f"shpat_oauth_{secrets.token_hex(16)}"
+            self._offline.add(token)
+            return token, found[1]
 
     def issue(self) -> tuple[str, float]:
         """A new token and its lifetime in seconds."""
@@ -51,14 +85,19 @@ class TokenRegistry:
         if not token:
             return False
         if secrets.compare_digest(token, STATIC_TOKEN):
+            self.uses["static"] += 1
             return True
         with self._lock:
+            if token in self._offline:
+                self.uses["oauth"] += 1
+                return True
             expires = self._issued.get(token)
             if expires is None:
                 return False
             if self._clock() >= expires:
                 del self._issued[token]
                 return False
+            self.uses["client_credentials"] += 1
             return True
 
     def revoke_all(self) -> int:
@@ -79,3 +118,11 @@ def check_client(client_id: str | None, client_secret: str | None) -> bool:
     return secrets.compare_digest(client_id or "", CLIENT_ID) and secrets.compare_digest(
         client_secret or "", CLIENT_SECRET
     )
+
+
+def signed_callback_query(params: Mapping[str, str], secret: str = CLIENT_SECRET) -> str:
+    """A callback query string signed as Shopify signs it: hex HMAC-SHA256 of the sorted
+    ``key=value`` pairs joined by ``&``, under the app's client secret."""
+    message = "&".join(f"{key}={value}" for key, value in sorted(params.items()))
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return urlencode({**params, "hmac": digest})

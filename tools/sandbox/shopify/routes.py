@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
+import time
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from tools.sandbox.shopify.auth import (
     ACCESS_SCOPES,
@@ -19,6 +21,7 @@ from tools.sandbox.shopify.auth import (
     INVALID_TOKEN_MESSAGE,
     STATIC_TOKEN,
     check_client,
+    signed_callback_query,
 )
 from tools.sandbox.shopify.errors import INTERNAL_ERROR_MESSAGE, error_entry
 from tools.sandbox.shopify.executor import BadRequest
@@ -69,11 +72,35 @@ def build_router(emulator: ShopifyEmulator) -> APIRouter:
             body = {"errors": [error_entry(message, "INTERNAL_SERVER_ERROR")]}
         return JSONResponse(body, headers=headers)
 
+    @router.get("/admin/oauth/authorize", response_model=None)
+    async def authorize(request: Request) -> Response:
+        """The merchant's consent screen, approved at once: back to ``redirect_uri`` with a
+        code, the shop, the state, a timestamp and the HMAC, as Shopify redirects."""
+        query = request.query_params
+        redirect_uri = query.get("redirect_uri", "")
+        if query.get("client_id") != CLIENT_ID:
+            return PlainTextResponse("Oauth error invalid_request: unknown client_id", 400)
+        if not redirect_uri.startswith(("http://", "https://")):
+            return PlainTextResponse("Oauth error invalid_request: bad redirect_uri", 400)
+        granted = [s for s in query.get("scope", "").split(",") if s in ACCESS_SCOPES.split(",")]
+        shop = emulator.store.shop.myshopify_domain
+        params = {
+            "code": emulator.tokens.new_code(",".join(granted)),
+            "host": base64.urlsafe_b64encode(f"{shop}/admin".encode()).decode().rstrip("="),
+            "shop": shop,
+            "state": query.get("state", ""),
+            "timestamp": str(int(time.time())),
+        }
+        separator = "&" if "?" in redirect_uri else "?"
+        return RedirectResponse(f"{redirect_uri}{separator}{signed_callback_query(params)}", 302)
+
     @router.post("/admin/oauth/access_token")
     async def access_token(request: Request) -> JSONResponse:
         payload = _body(await request.body(), request.headers.get("content-type", ""))
         if not isinstance(payload, dict):
             return _oauth_error(400, "invalid_request", "The request body must be JSON or a form.")
+        if "code" in payload and "grant_type" not in payload:
+            return _exchange_code(emulator, payload)
         grant = payload.get("grant_type")
         if grant != "client_credentials":
             return _oauth_error(
@@ -94,6 +121,21 @@ def build_router(emulator: ShopifyEmulator) -> APIRouter:
         )
 
     return router
+
+
+def _exchange_code(emulator: ShopifyEmulator, payload: dict[str, Any]) -> JSONResponse:
+    """The authorization-code exchange of an app install: an offline token and its scope."""
+    if not check_client(payload.get("client_id"), payload.get("client_secret")):
+        return _oauth_error(
+            401, "invalid_client", "Client authentication failed due to unknown client."
+        )
+    exchanged = emulator.tokens.exchange(str(payload.get("code") or ""))
+    if exchanged is None:
+        return _oauth_error(
+            400, "invalid_request", "The authorization code was not found or was already used"
+        )
+    token, scope = exchanged
+    return JSONResponse({"access_token": token, "scope": scope})
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
@@ -147,6 +189,7 @@ def build_admin_router(emulator: ShopifyEmulator) -> APIRouter:
         return {
             "tokenLifetimeSeconds": emulator.tokens.lifetime,
             "issuedTokens": emulator.tokens.issued_count,
+            "tokenUses": dict(emulator.tokens.uses),
             "staticToken": STATIC_TOKEN,
             "clientId": CLIENT_ID,
         }

@@ -23,6 +23,8 @@ from tools.sandbox.shopify.resolvers import RESOLVERS
 from tools.sandbox.shopify.scalars import install_scalars
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+#: Extensions of the base schema (``extend type ...``), loaded after it.
+SDL_EXTENSIONS = (Path(__file__).with_name("online_store.graphql"),)
 
 
 def resolve_abstract_type(
@@ -39,7 +41,8 @@ def resolve_abstract_type(
 @functools.cache
 def build_shopify_schema() -> GraphQLSchema:
     """Build once per process; resolvers get all per-request state from ``info.context``."""
-    schema = build_schema(SDL_PATH.read_text(encoding="utf-8"))
+    sdl = "\n".join(path.read_text(encoding="utf-8") for path in (SDL_PATH, *SDL_EXTENSIONS))
+    schema = build_schema(sdl)
     install_scalars(schema)
     for (type_name, field_name), resolver in RESOLVERS.items():
         owner = schema.get_type(type_name)

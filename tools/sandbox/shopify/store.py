@@ -38,6 +38,7 @@ from tools.sandbox.shopify.models import (
     Shop,
     VariantSpec,
 )
+from tools.sandbox.shopify.online_store import Collection, OnlineStoreTheme, seed_online_store
 from tools.sandbox.shopify.seed import seed_store
 
 #: First number handed out per resource type, so ids read like Shopify's and never collide.
@@ -63,6 +64,8 @@ _ID_BASES = {
     "Metafield": 14_000_001,
     "InventoryAdjustmentGroup": 15_000_001,
     "ProductSetOperation": 16_000_001,
+    "OnlineStoreTheme": 17_000_001,
+    "Collection": 18_000_001,
 }
 
 
@@ -115,8 +118,11 @@ class ShopifyStore:
             self.transactions: dict[int, OrderTransaction] = {}
             self.discounts: dict[int, Discount] = {}
             self.product_operations: dict[str, dict[str, Any]] = {}
+            self.themes: dict[int, OnlineStoreTheme] = {}
+            self.collections: dict[int, Collection] = {}
             self._generated = 0
             seed_store(self, self._seed, self.now())
+            seed_online_store(self, self.now())
 
     def now(self) -> datetime:
         return self._clock().replace(microsecond=0)

@@ -16,6 +16,7 @@ from tools.sandbox.shopify.resolvers.common import (
     user_error,
 )
 from tools.sandbox.shopify.resolvers.mutation import Payload, mutation
+from tools.sandbox.shopify.resolvers.online_store import set_files
 from tools.sandbox.shopify.resolvers.product_input import (
     MAX_VARIANTS,
     FieldPath,
@@ -291,6 +292,8 @@ def product_set(
         _replace_variants(shop, target, variants_in, combos)
     if data.get("collections") is not None:
         target.collections = list(data["collections"])
+    if data.get("files") is not None:
+        set_files(shop, target, data["files"])
     if data.get("metafields") is not None:
         target.metafields = []
         upsert_metafields(shop, target, data["metafields"])

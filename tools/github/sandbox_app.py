@@ -1,0 +1,37 @@
+"""The sandbox GitHub App: its id, slug and key pair. Not secrets: the key only signs JWTs the
+local emulator accepts, like ``SANDBOX_TOKEN`` only unlocks the local emulator."""
+
+from __future__ import annotations
+
+SANDBOX_APP_ID = 424242
+SANDBOX_APP_SLUG = "royal-orchestrator-sandbox"
+SANDBOX_APP_PRIVATE_KEY = """\
+-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQDpSCmFPUEPugH4
+Zzmz4s4+D7vy7jvUJmfC141ZudPzsg8NHXSfw534oRsK2eTUML3iT9Aiu7bsqQpC
+xE5/bc75l2O58QKRWJk9Cg5VWiUuHuSw1RIDC3ph0ly7mlsDV6l8av51ABbqMpsF
+StoNTfaOEsSVsWwCOhh8KFh6lQ1CUSqGQsm3ug4JmzTzU0klg24moHiUNOM4ttYW
+r7Pn+RsjskjPwxJAMgSfrWSKWvOemEY0AltO1WhbR7CgZawQuSWlE77tl7Ze+JyQ
+X/OYYKuGRC9Mm9jrZTrujOOFlxOtoTmZ7ihcQD7dRQ2hHXRcpLd2AmT5OY50JtK3
+3zYME0E7AgMBAAECggEAalQ1dKEkWBY40q++OdNdnSUPzl0vEPZGYiVcrLKKPLAC
+s0AjSbTgepR4HnyNk/f5fL9TR5mW+Yzc++y9ONDkv5f04SpMuNIQ2qUMPnQdsUVs
+iHs9v/yJ1i+LjAkBheb9fhPIkqytRSc2yHVDKUBJap18VByv9d3kDidXmNv6VKiK
+StMFd/Qf8SaxEl07xN69QkcMoP3d0Jt4vzHEGhir+bFLTSTgEh+1W3AKbvq2cSUU
+y9XHAPSl1yA6qfW2g/EpKae10YZ741+3lrYVnHeF0o5j63zZ2yFTAIoKmGv3JtxW
+hF8nNT5a23qKGlg8PFOUj/Zq63cagdnyffvIRoIeJQKBgQD+kKRvOgTUc0hs/345
+MB3zfAtEyx1QkwDcXmxMRrpixJuL96ukis08CQtmXDclgOPlf3fmeZgQ7a0CAHD5
+oJCIbld0ynBpwsCWucphtt+YUD8TDNZQEpfsTmlQtGWh5SwILKyNoiyxvqloy18u
+PH7Uz0PYFY/b9BTQh5PGDmBc5QKBgQDqmM5+QQkWhlkAQdWMuGlzRS8JC96w21+9
+nMQmZnGPtS94ipmFGtOIy8oSYTC6vHFoXQBj3de3JhzCkNFjf4Xx/GeUSZ8wywgj
+VSdaIMaSQcWekPLy1BY/+en/shD0bjcgJu3V+grpaoJq0i8M+uH7SRqcWcVNNhpK
+905LGUljnwKBgAhb54pfdVkkj/RET3jBQ7qDEDuqD8Rdj2GtGBFJIUWs/w6Ri2lT
+xXl7Moyh6o2otdMLZHyE8aFcrJmsOgl4ZEaWmPiUzSwr4PcSErsyrhTqTafqe/8V
+HTf9OygTRGMUi2WZUfE0qhMMF7QBOZbjFacXRzsJOjgWw7g1O3z9a9yhAoGAetzq
+kH7ZFp3n8NWJ1Pgj6gXau18nEvLhcnmu1PmkEgJvSS81ddt129f3DacvES1uK51B
+fgwKVNY2C8QylWyNJw3s5WGlaLV8npyTToWJ2cFukTwSsRBYUss9PPfyH0G1xzX8
+K6uXmWV5xh4sHB0syyEfObFePrDOFmLs8zHcGLsCgYBi6rOPvtRhPtNdFmPs8LBD
+kcLhdU+lR9/nLLdbOz7h4Urwvo7pE4RNOxKi66uQcuBMm/RC6DAPSZTiL0YGamg5
+yiShb3PDrW7pX+nKy0FuKal2ZW2C/WUlJaZSuQ14IA1+NOvk2ZYuZnuupGnWtaoJ
+eGqNyhkNg6EwE9d7uSs6Lw==
+-----END PRIVATE KEY-----
+"""

@@ -1,0 +1,1 @@
+"""Online store themes: Liquid and structure checks, and the Shopify theme operations."""
