@@ -53,6 +53,11 @@ class Fixture(_Strict):
     faults: dict[Literal["shopify", "github", "cj", "printful"], Faults] = Field(
         default_factory=dict
     )
+    theme_branches: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="branches pushed to the store's repository before the case: the live "
+        "theme's files with these edits (path under theme/ -> text)",
+    )
 
 
 class PolicyOverrides(_Strict):

@@ -175,6 +175,11 @@ def make_recorder(addresses: Mapping[str, str], *, record: bool) -> vcr.VCR:
 
     def before_record_request(request: Any) -> Any:
         request.uri = rewrite(request.uri)
+        # A body can quote a service's address too (a prompt citing a pull request's URL).
+        if isinstance(request.body, bytes):
+            request.body = rewrite(_text(request.body)).encode()
+        elif isinstance(request.body, str):
+            request.body = rewrite(request.body)
         request.body = scrub(request.body)
         for name in list(request.headers):
             if name.lower() not in _KEPT_REQUEST_HEADERS:

@@ -3,6 +3,8 @@ everything the scorers need, with every HTTP call going through the case's casse
 
 from __future__ import annotations
 
+import base64
+import secrets
 import tempfile
 import time
 import warnings
@@ -30,7 +32,9 @@ from policies.risk import Role
 from settings import Settings
 from storage import ApprovalRecord
 from storage.runs import RunRow
-from tools.sandbox import FaultSettings, SandboxServer
+from tools.sandbox import FaultSettings, Sandbox, SandboxServer
+from tools.sandbox.github import GitHubEmulator
+from tools.sandbox.shopify.online_store import LIVE_THEME_FILES
 
 CASSETTES_DIR = Path(__file__).parent / "cassettes"
 DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default_policy.yaml"
@@ -129,6 +133,8 @@ def _settings(case: Case, options: RunOptions, data_dir: Path, label: dict[str, 
         "database_url": None,
         "redis_url": None,
         "royal_env": "test",
+        # The case's database lives and dies with its data directory; so does its key.
+        "encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
     if options.record and options.recording is not None:
         rec = options.recording
@@ -209,6 +215,16 @@ def _prepare_sandbox(case: Case, options: RunOptions) -> None:
     rec.sandbox.sandbox.reset()
     for service, faults in case.fixture.faults.items():
         rec.sandbox.sandbox.faults.set(service, FaultSettings(**faults.model_dump()))
+    _push_theme_branches(case, rec.sandbox.sandbox)
+
+
+def _push_theme_branches(case: Case, sandbox: Sandbox) -> None:
+    """Each fixture branch holds the live theme with the case's edits, as a developer pushes it."""
+    github = sandbox.emulators["github"]
+    assert isinstance(github, GitHubEmulator)
+    for branch, edits in case.fixture.theme_branches.items():
+        files = {f"theme/{name}": text for name, text in {**LIVE_THEME_FILES, **edits}.items()}
+        github.write_files(branch, {path: text.encode() for path, text in files.items()}, "Theme")
 
 
 @asynccontextmanager

@@ -85,7 +85,9 @@ def theme(goal: str) -> IntentMatch | None:
         )
     if not _THEME_IN.search(goal):
         return None
-    branch = next((m for m in _BRANCH.findall(goal) if m.lower() not in _NOT_BRANCHES), "main")
+    # A git branch name never ends with a dot, so one there ends the sentence.
+    named = (m.rstrip(".") for m in _BRANCH.findall(goal))
+    branch = next((m for m in named if m.lower() not in _NOT_BRANCHES), "main")
     return IntentMatch(
         tasks=(
             _task(

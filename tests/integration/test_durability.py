@@ -68,6 +68,7 @@ async def test_crash_after_the_write_then_reexecution_writes_once(
     assert "Published **White Glossy Mug**" in str(state.values["messages"][-1].content)
 
 
+@pytest.mark.timeout(600)  # three CLI processes, each starting Python and the runtime
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_approval_from_a_new_process_resumes_the_thread(
     backend: str, request: pytest.FixtureRequest, sandbox: SandboxServer, tmp_path: Path

@@ -86,13 +86,18 @@ async def propose(
     if commit is None and existing is None:
         return None
     body = f"{section}\n\n{marker}"
-    pull = existing or await github.create_pull_request(
-        title=title, head=branch, base=base, body=body, exist_ok=True
-    )
-    if marker not in (pull.body or ""):
-        pull = await github.update_pull_request(
-            pull.number, body=f"{pull.body or ''}\n\n{body}".strip()
+    if existing is None:
+        # A new pull request carries the section from the start. (One that another sync opened
+        # a moment earlier keeps its own description; this sync's commit is on it all the same.)
+        pull = await github.create_pull_request(
+            title=title, head=branch, base=base, body=body, exist_ok=True
         )
+    elif marker not in (existing.body or ""):
+        pull = await github.update_pull_request(
+            existing.number, body=f"{existing.body or ''}\n\n{body}".strip()
+        )
+    else:
+        pull = existing
     return Proposal(
         pull_request=pull.number,
         url=pull.html_url,
