@@ -89,8 +89,8 @@ def show(approval_id: str) -> None:
         for field in (
             "risk_level", "priority", "agent", "cluster", "action", "tool", "requested_at",
             "deadline", "description", "reasoning", "data_sources", "estimated_revenue",
-            "estimated_cost", "estimated_roi", "confidence", "risk_factors", "reasons",
-            "matched_rules", "approver_roles", "alternatives",
+            "revenue_period", "estimated_cost", "estimated_roi", "confidence", "risk_factors",
+            "reasons", "matched_rules", "approver_roles", "alternatives",
         ):  # fmt: skip
             console.print(f"[dim]{field}:[/] {request.get(field)}", markup=True, highlight=False)
         console.print("[dim]args:[/]")

@@ -46,8 +46,10 @@ def worker(
     the grace period, re-queues the rest for other workers and exits 0.
     """
     from host.graphs import DEFAULT_CONFIG, GraphConfigError, read_specs
+    from host.logging_setup import configure_logging
 
     settings = load_settings()
+    configure_logging(settings.royal_log_format, settings.log_level)  # as `royal serve` does
     if grace is not None:
         settings = settings.model_copy(update={"royal_shutdown_grace_seconds": grace})
     config_path = (config or DEFAULT_CONFIG).resolve()
