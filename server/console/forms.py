@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import JsonValue
 
-FieldKind = Literal["text", "textarea", "number", "decimal", "checkbox"]
+FieldKind = Literal["text", "textarea", "number", "decimal", "checkbox", "json"]
 ARG_PREFIX = "arg."
 
 
@@ -62,6 +62,8 @@ def _bound(schema: Mapping[str, Any], key: str) -> Any:
 
 def _kind(name: str, schema: Mapping[str, Any], types: set[str]) -> FieldKind:
     plain = types - {"null"}
+    if plain & {"array", "object"}:
+        return "json"  # lists and objects (a product's variants) are edited as JSON text
     if plain == {"boolean"}:
         return "checkbox"
     if plain <= {"number", "integer"}:
@@ -79,7 +81,7 @@ def _shown(value: object) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return json.dumps(value)
+    return json.dumps(value, indent=2 if isinstance(value, (list, dict)) else None)
 
 
 def fields_for(schema: Mapping[str, Any] | None, args: Mapping[str, Any]) -> list[FormField]:
@@ -120,7 +122,7 @@ def _typed(field: FormField, text: str | None) -> JsonValue:
     text = (text or "").strip() if field.kind in ("number", "decimal") else (text or "")
     if text == "" and field.nullable:
         return None
-    if field.kind == "number":
+    if field.kind in ("number", "json"):
         try:
             number: JsonValue = json.loads(text)
         except ValueError:

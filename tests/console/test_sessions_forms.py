@@ -27,6 +27,7 @@ SCHEMA = {
         "description_html": {"type": "string"},
         "units": {"type": "integer", "minimum": 1},
         "featured": {"type": "boolean"},
+        "variants": {"type": "array", "items": {"type": "object"}},
     },
     "required": ["title", "price", "handle"],
 }
@@ -38,6 +39,7 @@ ARGS = {
     "description_html": "<p>x</p>",
     "units": 3,
     "featured": False,
+    "variants": [{"sku": "R-1", "price": "18.99"}],
 }
 
 
@@ -52,6 +54,17 @@ def test_fields_carry_the_schema_constraints() -> None:
     assert fields["description_html"].kind == "textarea"
     assert (fields["units"].kind, fields["units"].minimum) == ("number", 1)
     assert fields["featured"].kind == "checkbox"
+    assert fields["variants"].kind == "json"
+
+
+def test_lists_are_edited_as_json_and_come_back_parsed() -> None:
+    shown = fields_for(SCHEMA, ARGS)
+    untouched = {f.input_name: f.value for f in shown if f.kind != "checkbox"}
+    assert changed_args(SCHEMA, ARGS, untouched) == {}  # the list as shown is the list
+    edited = {**untouched, "arg.variants": '[{"sku": "R-1", "price": "15.00"}]'}
+    assert changed_args(SCHEMA, ARGS, edited) == {"variants": [{"sku": "R-1", "price": "15.00"}]}
+    broken = {**untouched, "arg.variants": "[{"}
+    assert changed_args(SCHEMA, ARGS, broken) == {"variants": "[{"}  # the schema check says why
 
 
 def test_only_changed_arguments_come_back_typed() -> None:
