@@ -18,10 +18,12 @@ import logging
 import os
 import socket
 import uuid
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from langchain_core._api.beta_decorator import LangChainBetaWarning
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -44,6 +46,11 @@ from storage import checkpoints
 from storage.runs import RunRow, RunStore
 
 logger = logging.getLogger(__name__)
+# Thread streaming (v3) runs on LangGraph's v3 event stream, which warns that it is beta on
+# every run: said once here (docs/api.md) instead.
+warnings.filterwarnings(
+    "ignore", message="The v3 streaming protocol", category=LangChainBetaWarning
+)
 
 RESULT_EVENT = "__result__"
 """Internal broker event carrying the run's final body for ``wait`` and ``join``."""
