@@ -55,14 +55,14 @@ async def sdk(v3_api: LiveServer) -> AsyncIterator[LangGraphClient]:
 
 
 async def _events(
-    base: str, thread_id: str, body: dict[str, Any], *, until: Any, timeout: float = 30
+    base: str, thread_id: str, body: dict[str, Any], *, until: Any, seconds: float = 30
 ) -> list[dict[str, Any]]:
     """SSE events of ``POST /threads/{id}/stream/events`` until ``until(event)`` holds."""
     found: list[dict[str, Any]] = []
 
     async def read() -> None:
         async with (
-            httpx.AsyncClient(base_url=base, timeout=timeout) as http,
+            httpx.AsyncClient(base_url=base, timeout=seconds) as http,
             http.stream("POST", f"/threads/{thread_id}/stream/events", json=body) as response,
         ):
             assert response.status_code == 200
@@ -73,14 +73,14 @@ async def _events(
                     if until(found[-1]):
                         return
 
-    await asyncio.wait_for(read(), timeout)
+    await asyncio.wait_for(read(), seconds)
     return found
 
 
 def _root(status: str) -> Any:
     def check(event: dict[str, Any]) -> bool:
         params = event["params"]
-        return (
+        return bool(
             event["method"] == "lifecycle"
             and params["namespace"] == []
             and params["data"]["event"] == status
@@ -130,7 +130,8 @@ async def test_websocket_transport(sdk: LangGraphClient) -> None:
     async with sdk.threads.stream(assistant_id="v3", transport="websocket") as thread:
         await thread.run.start(input={"items": []})
         snapshots = [snapshot async for snapshot in thread.values]
-        assert thread.interrupted and snapshots
+        assert thread.interrupted
+        assert snapshots
         await thread.run.respond("fine")
         final = await asyncio.wait_for(thread.output, 30)
     assert final["answer"] == "fine"
@@ -143,7 +144,8 @@ async def test_sequence_numbers_lifecycle_namespaces_and_replay(v3_api: LiveServ
     own lifecycle (in the subgraph's namespace); ``since`` replays exactly what follows."""
     base, thread_id = v3_api.url, "5b7c0c55-52c8-4bcb-a0c1-0d6c55f0d1a7"
     started = await _command(base, thread_id, "run.start", assistant_id="v3", input={"items": []})
-    assert started["type"] == "success" and started["meta"]["applied_through_seq"] == 0
+    assert started["type"] == "success"
+    assert started["meta"]["applied_through_seq"] == 0
     first = await _events(base, thread_id, {"channels": ALL_CHANNELS}, until=_root("interrupted"))
     (asked,) = [e for e in first if e["method"] == "input.requested"]
     assert asked["params"]["data"]["payload"] == {"question": "Are we good?"}
@@ -169,7 +171,7 @@ async def test_sequence_numbers_lifecycle_namespaces_and_replay(v3_api: LiveServ
     assert nested[0]["params"]["namespace"][0].startswith("nested:")
     assert everything.index(nested[-1]) < len(everything) - 1  # before the root's end
     messages = [e["params"]["data"] for e in everything if e["method"] == "messages"]
-    assert [m["event"] for m in messages][0] == "message-start"
+    assert next(m["event"] for m in messages) == "message-start"
     assert messages[-1]["event"] == "message-finish"
 
     middle = everything[len(first) // 2]["seq"]
@@ -224,7 +226,8 @@ async def test_a_raw_websocket_subscribes_then_gets_events(v3_api: LiveServer) -
         body = {"channels": ["lifecycle", "input"]}
         await socket.send(json.dumps({"id": 1, "method": "subscription.subscribe", "params": body}))
         reply = json.loads(await socket.recv())
-        assert reply["type"] == "success" and reply["id"] == 1
+        assert reply["type"] == "success"
+        assert reply["id"] == 1
         assert reply["result"]["subscription_id"]
         methods = []
         while "input.requested" not in methods:
