@@ -19,6 +19,8 @@ from langgraph_sdk.client import LangGraphClient
 
 from settings import Settings
 from tests.api.server_support import LiveServer, live_server
+from tests.api.test_langgraph_api import ROPE, shopify_writes
+from tools.sandbox import SandboxServer
 
 GRAPH = Path(__file__).resolve().parent / "v3_graph.py"
 ALL_CHANNELS = ["values", "updates", "messages", "tools", "lifecycle", "input", "custom"]
@@ -265,3 +267,45 @@ async def test_protocol_errors_answer_with_an_error_envelope(v3_api: LiveServer)
             f"/threads/{thread_id}/stream/events", json={"channels": ["values"], "since": -1}
         )
         assert extra.status_code == 422
+
+
+@pytest.mark.timeout(240)
+async def test_an_approval_is_answered_with_input_respond_in_agent_inbox_format(
+    client: LangGraphClient, sandbox: SandboxServer
+) -> None:
+    """Our CEO graph's HIGH-risk approval reaches a v3 client as ``input.requested``; the
+    answer in Agent Inbox's format goes through the approval gate and publishes once."""
+    async with client.threads.stream(assistant_id="ceo") as thread:
+        await thread.run.start(input=ROPE)
+        async for _ in thread.values:
+            if thread.interrupted:
+                break
+        (pending,) = thread.interrupts
+        assert pending["value"]["risk_level"] == "HIGH"
+        assert shopify_writes(sandbox) == {}
+        await thread.run.respond([{"type": "accept", "args": None}])
+        final = await asyncio.wait_for(thread.output, 120)
+    content = final["messages"][-1]["content"]  # under the v3 stream: content blocks
+    text = content if isinstance(content, str) else "".join(b["text"] for b in content)
+    assert "Published **Smart Jump Rope" in text
+    assert shopify_writes(sandbox) == {"shopify.productSet": 1, "shopify.publishablePublish": 1}
+
+
+@pytest.mark.timeout(240)
+async def test_an_approval_answer_that_does_not_fit_is_refused(client: LangGraphClient) -> None:
+    thread_id = "3c0f5e1a-7b2d-4e9f-8a6c-5d4e3f2a1b0c"
+    async with client.threads.stream(assistant_id="ceo", thread_id=thread_id) as thread:
+        await thread.run.start(input=ROPE)
+        async for _ in thread.values:
+            if thread.interrupted:
+                break
+        (pending,) = thread.interrupts
+    answer = await _command(
+        str(client.http.client.base_url).rstrip("/"),
+        thread_id,
+        "input.respond",
+        interrupt_id=pending["interrupt_id"],
+        response={"decision": "teleport"},
+    )
+    assert answer["type"] == "error"
+    assert answer["error"] == "invalid_argument"
