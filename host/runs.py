@@ -26,9 +26,16 @@ PROGRESS_MODES = ["values", "updates", "messages-tuple", "custom"]
 
 
 async def create(
-    runtime: Runtime, thread_id: str | None, body: RunCreate, *, stateless: bool = False
+    runtime: Runtime,
+    thread_id: str | None,
+    body: RunCreate,
+    *,
+    stateless: bool = False,
+    options: dict[str, Any] | None = None,
 ) -> RunRow:
     """Create a run (on a thread, or on a temporary one) and hand it to the workers.
+
+    ``options``: stored with the run for its worker (``protocol: v3``: thread streaming).
 
     A resume that answers a pending approval is checked and rewritten as the caller's decision
     (``host.approvals.authorize_resume``) before anything is stored.
@@ -45,7 +52,7 @@ async def create(
             thread_id=thread_id,
             assistant_id=served.graph_id,
             graph_id=served.graph_id,
-            kwargs=body.run_kwargs(temporary=stateless),
+            kwargs={**body.run_kwargs(temporary=stateless), **(options or {})},
             metadata=body.metadata or {},
             multitask_strategy=body.multitask_strategy,
             if_not_exists=body.if_not_exists,

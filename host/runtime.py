@@ -17,6 +17,7 @@ from host.broker import MemoryBroker
 from host.broker_redis import RedisBroker
 from host.errors import NotFoundError, UnavailableError
 from host.graphs import DEFAULT_CONFIG, GraphSpec, ServedGraph, load_graphs
+from host.thread_events import ThreadEventLog
 from host.webhooks_out import WebhookSender
 from host.worker import Workers
 from nodes.serde import checkpoint_serializer
@@ -58,6 +59,8 @@ class Runtime:
     persistence: Persistence | None = None
     """Checkpointer, LangGraph store and app database the graphs persist to."""
     """What the process was opened with (webhook secrets, Redis URL for readiness)."""
+    thread_events: ThreadEventLog | None = None
+    """Per-thread event logs of thread streaming (v3)."""
     started_at: datetime = field(default_factory=utcnow)
     unexpected_errors: int = 0
     """Requests that ended in a 500: tests assert bad input never gets here."""
@@ -132,6 +135,13 @@ class Runtime:
                 signals=broker if isinstance(broker, RedisBroker) else None,
                 threads=threads,
             )
+            redis_url = None if settings.redis_url is None else settings.redis_url
+            thread_events = ThreadEventLog(
+                persistence.database,
+                None if redis_url is None else redis_url.get_secret_value(),
+            )
+            stack.push_async_callback(thread_events.aclose)
+            pool.thread_events = thread_events
             pool.webhooks = WebhookSender(allow_private=settings.royal_webhook_allow_private)
             stack.push_async_callback(pool.webhooks.aclose)  # after the pool stops
             pool.start()
@@ -145,4 +155,5 @@ class Runtime:
                 services=services,
                 settings=settings,
                 persistence=persistence,
+                thread_events=thread_events,
             )

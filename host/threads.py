@@ -25,3 +25,5 @@ async def remove(runtime: Runtime, thread_id: str, principal: Principal) -> None
     await close_for_deleted_thread(runtime, thread_id, principal)
     await runtime.store.delete_thread(thread_id)
     await runtime.checkpointer.adelete_thread(thread_id)
+    if runtime.thread_events is not None:
+        await runtime.thread_events.forget(thread_id)

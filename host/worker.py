@@ -18,14 +18,18 @@ import logging
 import os
 import socket
 import uuid
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from langchain_core._api.beta_decorator import LangChainBetaWarning
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
+from langgraph.prebuilt import ToolCallTransformer
+from langgraph.stream.transformers import CustomTransformer, UpdatesTransformer
 from langgraph.types import Command, Send
 
 from host.broker import EventBroker, WorkerSignals
@@ -34,12 +38,19 @@ from host.graphs import ServedGraph
 from host.logging_setup import bind_run
 from host.state import checkpoint_status, thread_interrupts
 from host.stream_parts import LegacyMessages, graph_parts
+from host.thread_events import ThreadEventLog
+from host.v3_protocol import Translator, input_requested, lifecycle
 from host.webhooks_out import WebhookSender
 from nodes.services import Services
 from storage import checkpoints
 from storage.runs import RunRow, RunStore
 
 logger = logging.getLogger(__name__)
+# Thread streaming (v3) runs on LangGraph's v3 event stream, which warns that it is beta on
+# every run: said once here (docs/api.md) instead.
+warnings.filterwarnings(
+    "ignore", message="The v3 streaming protocol", category=LangChainBetaWarning
+)
 
 RESULT_EVENT = "__result__"
 """Internal broker event carrying the run's final body for ``wait`` and ``join``."""
@@ -108,6 +119,8 @@ def lg_modes(requested: list[str]) -> list[str]:
 class Workers:
     webhooks: WebhookSender | None = None
     """Sends run webhooks; set by the runtime (none: webhooks are not sent)."""
+    thread_events: ThreadEventLog | None = None
+    """The per-thread logs of thread streaming (v3); set by the runtime."""
 
     def __init__(
         self,
@@ -243,7 +256,9 @@ class Workers:
         """Record a run cancelled before it started (its waiters get the thread's values);
         ``rollback`` deletes it."""
         status = "rollback" if action == "rollback" else "interrupted"
-        await self._record(run, self.graphs.get(run.assistant_id), status, None, None)
+        await self._record(
+            run, self.graphs.get(run.assistant_id), status, None, None, cancelled=True
+        )
 
     # --- loops -----------------------------------------------------------------------------
     async def _dispatch(self) -> None:
@@ -356,6 +371,8 @@ class Workers:
         status, error, result = "success", None, None
         before: checkpoints.ThreadSnapshot | None = None
         started_at = datetime.now(UTC)
+        translator: Translator | None = None
+        cancelled = False
         try:
             if served is None:
                 raise LookupError(f"assistant {run.assistant_id} is no longer served")
@@ -363,7 +380,11 @@ class Workers:
                 run.run_id, "metadata", {"run_id": run.run_id, "attempt": run.attempt}
             )
             before = await _before(run, served)
-            result, interrupted = await self._stream(run, served)
+            if await self._streams_v3(run):
+                translator = Translator()
+                result, interrupted = await self._stream_v3(run, served, translator)
+            else:
+                result, interrupted = await self._stream(run, served)
             status = "interrupted" if interrupted else "success"
         except asyncio.CancelledError:
             error = None
@@ -372,6 +393,7 @@ class Workers:
                 heartbeat.cancel()
                 raise  # shutting down: the lease lapses and the run is resumed elsewhere
             status = "rollback" if action == "rollback" else "interrupted"
+            cancelled = True
         except Exception as exc:
             logger.exception("run %s failed", run.run_id)
             status = "error"
@@ -379,26 +401,24 @@ class Workers:
             await self.broker.publish(run.run_id, "error", error)
         finally:
             heartbeat.cancel()
-        await self._record(run, served, status, error, result, before, started_at)
+        await self._record(
+            run,
+            served,
+            status,
+            error,
+            result,
+            before,
+            started_at,
+            cancelled=cancelled,
+            namespaces=None if translator is None else translator.interrupt_namespaces,
+        )
 
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
-        kwargs = run.options
-        requested: list[str] = kwargs.get("stream_mode") or ["values"]
-        subgraphs = bool(kwargs.get("stream_subgraphs"))
-        config = run_config(run, served.graph_id, self.callbacks)
+        requested, subgraphs, graph_input, options = await self._input(run, served)
+        config = options.pop("config")
         graph = served.graph
-        if kwargs.get("command") is not None:
-            graph_input: Any = build_command(kwargs["command"])
-        else:
-            graph_input = kwargs.get("input")
-        if run.attempt > 1 and await self._started_before(run, served, config):
-            graph_input = None  # a retried run resumes from its last checkpoint
         last_values: Any = None
         interrupted = False
-        options: dict[str, Any] = {}
-        for name in ("interrupt_before", "interrupt_after", "durability"):
-            if kwargs.get(name) is not None:
-                options[name] = kwargs[name]
         legacy = LegacyMessages()
         stream = graph_parts(
             graph,
@@ -406,7 +426,6 @@ class Workers:
             config,
             modes=lg_modes(requested),
             events="events" in requested,
-            context=served.context(kwargs.get("context"), self.services),
             **options,
         )
         async for namespace, mode, chunk in stream:
@@ -435,6 +454,113 @@ class Workers:
             last_values = snapshot.values
         return jsonable(last_values), interrupted
 
+    async def _input(
+        self, run: RunRow, served: ServedGraph
+    ) -> tuple[list[str], bool, Any, dict[str, Any]]:
+        """The modes asked for, whether with subgraphs, the graph's input (a command, or
+        ``None`` to resume a retried run) and the options to run it with (``config`` too)."""
+        kwargs = run.options
+        config = run_config(run, served.graph_id, self.callbacks)
+        if kwargs.get("command") is not None:
+            graph_input: Any = build_command(kwargs["command"])
+        else:
+            graph_input = kwargs.get("input")
+        if run.attempt > 1 and await self._started_before(run, served, config):
+            graph_input = None  # a retried run resumes from its last checkpoint
+        options: dict[str, Any] = {}
+        for name in ("interrupt_before", "interrupt_after", "durability"):
+            if kwargs.get(name) is not None:
+                options[name] = kwargs[name]
+        options["context"] = served.context(kwargs.get("context"), self.services)
+        options["config"] = config
+        requested: list[str] = kwargs.get("stream_mode") or ["values"]
+        return requested, bool(kwargs.get("stream_subgraphs")), graph_input, options
+
+    # --- thread streaming (v3) -------------------------------------------------------------
+    async def _streams_v3(self, run: RunRow) -> bool:
+        """Runs of a thread that is streamed with the v3 protocol (it has an event log)."""
+        log = self.thread_events
+        if log is None:
+            return False
+        return run.options.get("protocol") == "v3" or await log.enabled(run.thread_id)
+
+    async def _stream_v3(
+        self, run: RunRow, served: ServedGraph, translator: Translator
+    ) -> tuple[Any, bool]:
+        """Run the graph under LangGraph's v3 event stream, appending to the thread's log
+        (and publishing the classic modes the run asked for to the broker)."""
+        log = self.thread_events
+        assert log is not None
+        requested, subgraphs, graph_input, options = await self._input(run, served)
+        config = options.pop("config")
+        graph = served.graph
+        if run.options.get("protocol") != "v3" or run.attempt > 1:  # else its creator did
+            await log.append(
+                run.thread_id,
+                run.run_id,
+                [lifecycle("running", graph_name=served.graph_id, run_id=run.run_id)],
+            )
+        own = set(graph.stream_transformers)
+        extra = [
+            t for t in (UpdatesTransformer, CustomTransformer, ToolCallTransformer) if t not in own
+        ]
+        stream = await graph.astream_events(
+            graph_input, config, version="v3", transformers=extra, **options
+        )
+        last_values: Any = None
+        async for raw in stream:
+            params = raw["params"]
+            namespace = tuple(params.get("namespace") or ())
+            method = raw["method"]
+            if not namespace and method == "values":
+                last_values = params.get("data")
+            await log.append(run.thread_id, run.run_id, translator.translate(dict(raw)))
+            if (
+                method in requested
+                and method in ("values", "updates", "custom")
+                and (subgraphs or not namespace)
+            ):
+                suffix = "|" + "|".join(namespace) if namespace else ""
+                await self.broker.publish(run.run_id, method + suffix, jsonable(params.get("data")))
+        if last_values is None:
+            snapshot = await graph.aget_state({"configurable": {"thread_id": run.thread_id}})
+            last_values = snapshot.values
+        values = jsonable(last_values)
+        if isinstance(values, dict):
+            values.pop("__interrupt__", None)
+        return values, translator.interrupted
+
+    async def _v3_end(
+        self,
+        run: RunRow,
+        status: str,
+        error: Any,
+        interrupts: dict[str, Any],
+        *,
+        cancelled: bool,
+        namespaces: dict[str, list[str]] | None,
+    ) -> None:
+        """The run's last v3 events, once its outcome is recorded: an ``input.requested`` per
+        pending interrupt, then the root's terminal lifecycle event."""
+        if not await self._streams_v3(run):
+            return
+        assert self.thread_events is not None
+        events: list[dict[str, Any]] = []
+        if cancelled or status == "rollback":
+            events.append(lifecycle("failed", error="cancelled", run_id=run.run_id))
+        elif error is not None:
+            message = error.get("message") if isinstance(error, dict) else str(error)
+            events.append(lifecycle("failed", error=message, run_id=run.run_id))
+        else:
+            for items in interrupts.values():
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and isinstance(item.get("id"), str):
+                        where = (namespaces or {}).get(item["id"], [])
+                        events.append(input_requested(item["id"], item.get("value"), where))
+            waiting = bool(events) or status == "interrupted"
+            events.append(lifecycle("interrupted" if waiting else "completed", run_id=run.run_id))
+        await self.thread_events.append(run.thread_id, run.run_id, events)
+
     async def _started_before(
         self, run: RunRow, served: ServedGraph, config: RunnableConfig
     ) -> bool:
@@ -450,6 +576,9 @@ class Workers:
         result: Any,
         before: checkpoints.ThreadSnapshot | None = None,
         started_at: datetime | None = None,
+        *,
+        cancelled: bool = False,
+        namespaces: dict[str, list[str]] | None = None,
     ) -> None:
         """Persist the outcome, then close the stream (so a join sees the final state).
 
@@ -490,6 +619,12 @@ class Workers:
                 values=values,
                 interrupts=interrupts,
             )
+            try:
+                await self._v3_end(
+                    run, status, error, interrupts, cancelled=cancelled, namespaces=namespaces
+                )
+            except Exception:
+                logger.exception("ending the v3 event stream of run %s failed", run.run_id)
             if self.services is not None:
                 leftover = self.services.take_usage(run.run_id)
                 if leftover is not None:  # stopped before the answer reported it (an interrupt)

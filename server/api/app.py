@@ -18,6 +18,7 @@ from server.api import (
     routes_oauth,
     routes_ops,
     routes_runs,
+    routes_thread_stream,
     routes_threads,
     routes_v1_agents,
     routes_v1_approvals,
@@ -83,6 +84,8 @@ def create_app(
     app.include_router(routes_assistants.router, dependencies=guarded)
     app.include_router(routes_threads.router, dependencies=guarded)
     app.include_router(routes_runs.router, dependencies=guarded)
+    app.include_router(routes_thread_stream.router, dependencies=guarded)  # v3 streaming
+    app.include_router(routes_thread_stream.ws_router)  # authenticates its handshakes
     for domain in (
         routes_v1_approvals,
         routes_v1_ceo,

@@ -226,6 +226,8 @@ READ_ONLY_POSTS = frozenset(
         "/threads/count",
         "/threads/{thread_id}/history",
         "/threads/{thread_id}/state/checkpoint",
+        "/threads/{thread_id}/stream/events",
+        "/threads/{thread_id}/stream",
     }
 )
 #: Writes that can move a thread past its approval gate, or erase history: admins only.
