@@ -16,6 +16,7 @@ from langgraph.pregel import Pregel
 from host.broker import MemoryBroker
 from host.broker_redis import RedisBroker
 from host.errors import NotFoundError, UnavailableError
+from host.failures import RetryPolicy
 from host.graphs import DEFAULT_CONFIG, GraphSpec, ServedGraph, load_graphs
 from host.webhooks_out import WebhookSender
 from host.worker import Workers
@@ -131,6 +132,11 @@ class Runtime:
                 grace=settings.royal_shutdown_grace_seconds,
                 signals=broker if isinstance(broker, RedisBroker) else None,
                 threads=threads,
+                retry=RetryPolicy(
+                    max_attempts=settings.royal_run_max_attempts,
+                    base_seconds=settings.royal_run_retry_base_seconds,
+                    max_seconds=settings.royal_run_retry_max_seconds,
+                ),
             )
             pool.webhooks = WebhookSender(allow_private=settings.royal_webhook_allow_private)
             stack.push_async_callback(pool.webhooks.aclose)  # after the pool stops

@@ -99,9 +99,10 @@ def _print_action(console: Console, event: Any) -> None:
 
 def failure_line(ended: RunOutcome) -> str | None:
     """Why a command that ran this run must exit non-zero (``None``: it need not)."""
-    if ended.status == "error":
+    if ended.status in ("error", "dead"):
         message = (ended.error or {}).get("message") or "unknown error"
-        return f"the run failed: {message}"
+        gave_up = " (dead after its last attempt)" if ended.status == "dead" else ""
+        return f"the run failed{gave_up}: {message}"
     if ended.failures:
         count = len(ended.failures)
         return f"{count} task(s) could not be done because a service failed: " + "; ".join(
