@@ -319,7 +319,7 @@ async def _observe(runtime: Runtime, run: CaseRun, row: RunRow) -> None:
         elif event.event == USAGE_EVENT and isinstance(event.data, dict):
             usage = event.data.get("total")
     finished = await runtime.store.get_run(row.run_id)
-    if finished is not None and finished.status == "error":
+    if finished is not None and finished.status in ("error", "dead"):
         raise RuntimeError(f"run {row.run_id} failed: {finished.error}")
     if usage is None and finished is not None and finished.status == "success":
         # Ran to its answer: the CEO reported what the run spent in run_info.

@@ -29,6 +29,9 @@ class EventBroker(Protocol):
     async def close(self, run_id: str) -> None:
         """No more events for this run; subscribers finish once they have read everything."""
 
+    async def reopen(self, run_id: str) -> None:
+        """Forget a finished run's events: it runs again (an operator retried a dead run)."""
+
     def subscribe(
         self, run_id: str, after: int | None = None, *, in_flight: bool = False
     ) -> AsyncIterator[RunEvent]:
@@ -90,10 +93,14 @@ class MemoryBroker:
         buffer.closed = True
         buffer.changed.set()
         loop = asyncio.get_running_loop()
-        handle = loop.call_later(self.retention, self._forget, run_id)
+        handle = loop.call_later(self.retention, self._forget, run_id, buffer)
         self._expiry.add(handle)
 
-    def _forget(self, run_id: str) -> None:
+    def _forget(self, run_id: str, buffer: _Buffer) -> None:
+        if self._buffers.get(run_id) is buffer:  # not a reopened run's new buffer
+            del self._buffers[run_id]
+
+    async def reopen(self, run_id: str) -> None:
         self._buffers.pop(run_id, None)
 
     def known(self, run_id: str) -> bool:

@@ -130,6 +130,14 @@ class RedisBroker:
     async def close(self, run_id: str) -> None:
         await self._run_script(self._close, run_id, [END_EVENT, self.retention])
 
+    async def reopen(self, run_id: str) -> None:
+        if not self._health.available():
+            return
+        try:
+            await self._client.delete(*_keys(run_id))
+        except (RedisError, OSError) as exc:
+            self._health.failed(exc)
+
     async def _run_script(self, script: Any, run_id: str, args: list[Any]) -> None:
         if not self._health.available():
             return

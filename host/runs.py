@@ -20,7 +20,7 @@ from host.worker import RESULT_EVENT
 from storage.runs import ConflictError as ThreadBusyError
 from storage.runs import RunRow
 
-TERMINAL = frozenset({"success", "error", "timeout", "interrupted"})
+TERMINAL = frozenset({"success", "error", "timeout", "interrupted", "dead"})
 #: What the console and the CLI show of a run: steps inside the clusters and answer tokens.
 PROGRESS_MODES = ["values", "updates", "messages-tuple", "custom"]
 

@@ -16,6 +16,7 @@ from langgraph.pregel import Pregel
 from host.broker import MemoryBroker
 from host.broker_redis import RedisBroker
 from host.errors import NotFoundError, UnavailableError
+from host.failures import RetryPolicy
 from host.graphs import DEFAULT_CONFIG, GraphSpec, ServedGraph, load_graphs
 from host.thread_events import ThreadEventLog
 from host.webhooks_out import WebhookSender
@@ -134,6 +135,11 @@ class Runtime:
                 grace=settings.royal_shutdown_grace_seconds,
                 signals=broker if isinstance(broker, RedisBroker) else None,
                 threads=threads,
+                retry=RetryPolicy(
+                    max_attempts=settings.royal_run_max_attempts,
+                    base_seconds=settings.royal_run_retry_base_seconds,
+                    max_seconds=settings.royal_run_retry_max_seconds,
+                ),
             )
             redis_url = None if settings.redis_url is None else settings.redis_url
             thread_events = ThreadEventLog(

@@ -6,7 +6,10 @@ runs queue, and one dispatcher task claims the oldest available run of a thread 
 running (one running run per thread) whenever a slot is free and a run may be ready. Each run
 keeps its lease renewed while it works and records what it left (run status, thread values,
 interrupts, status) in one transaction. A run whose lease lapsed (its worker died) is put back
-to pending by any pool's reaper and resumed from its last checkpoint.
+to pending by any pool's reaper and resumed from its last checkpoint; so is a run whose attempt
+failed here (``host.failures``), after a jittered backoff. After ``ROYAL_RUN_MAX_ATTEMPTS``
+failed attempts it is dead-lettered instead (status ``dead``, its last error kept) and its
+thread's next run starts.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from langgraph.types import Command, Send
 
 from host.broker import EventBroker, WorkerSignals
 from host.encoding import jsonable
+from host.failures import RetryPolicy, is_attempt_failure
 from host.graphs import ServedGraph
 from host.logging_setup import bind_run
 from host.state import checkpoint_status, thread_interrupts
@@ -43,7 +47,9 @@ from host.v3_protocol import Translator, input_requested, lifecycle
 from host.webhooks_out import WebhookSender
 from nodes.services import Services
 from storage import checkpoints
-from storage.runs import RunRow, RunStore
+from storage.audit import AuditEntry, AuditLog
+from storage.enums import ActorKind
+from storage.runs import DEAD, RunRow, RunStore
 
 logger = logging.getLogger(__name__)
 # Thread streaming (v3) runs on LangGraph's v3 event stream, which warns that it is beta on
@@ -135,6 +141,7 @@ class Workers:
         grace: float = 10.0,
         signals: WorkerSignals | None = None,
         threads: set[str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.store = store
         self.broker = broker
@@ -145,6 +152,8 @@ class Workers:
         self.lease = lease
         self.poll_interval = poll_interval
         self.grace = grace
+        self.retry = retry or RetryPolicy()
+        """Attempts a run gets, and the backoff between them (``ROYAL_RUN_MAX_ATTEMPTS``)."""
         self.signals = signals
         """Wake-ups and cancel requests to and from other processes (Redis), if scaled out."""
         self.threads = threads
@@ -336,10 +345,16 @@ class Workers:
         while not self._stopping:
             await asyncio.sleep(max(self.lease.total_seconds() / 2, 0.5))
             try:
-                if await self.store.requeue_expired():
-                    self.wake()
+                failed = await self.store.requeue_expired(
+                    max_attempts=self.retry.max_attempts, delay=self.retry.delay
+                )
             except Exception:
                 logger.exception("re-queueing expired runs failed")
+                continue
+            for run in failed:
+                await self._attempt_failed(run)
+            if failed:
+                self.wake()
 
     async def _heartbeat(self, run: RunRow) -> None:
         """Renew the lease; act on a cancel request from another process; stop the run if
@@ -369,6 +384,7 @@ class Workers:
             hook(run)
         heartbeat = asyncio.create_task(self._heartbeat(run))
         status, error, result = "success", None, None
+        crash: Exception | None = None
         before: checkpoints.ThreadSnapshot | None = None
         started_at = datetime.now(UTC)
         translator: Translator | None = None
@@ -395,12 +411,18 @@ class Workers:
             status = "rollback" if action == "rollback" else "interrupted"
             cancelled = True
         except Exception as exc:
-            logger.exception("run %s failed", run.run_id)
-            status = "error"
-            error = {"error": type(exc).__name__, "message": _message(exc)}
-            await self.broker.publish(run.run_id, "error", error)
+            if is_attempt_failure(exc):
+                crash = exc
+            else:
+                logger.exception("run %s failed", run.run_id)
+                status = "error"
+                error = {"error": type(exc).__name__, "message": _message(exc)}
+                await self.broker.publish(run.run_id, "error", error)
         finally:
             heartbeat.cancel()
+        if crash is not None:
+            await self._fail(run, crash)
+            return
         await self._record(
             run,
             served,
@@ -412,6 +434,65 @@ class Workers:
             cancelled=cancelled,
             namespaces=None if translator is None else translator.interrupt_namespaces,
         )
+
+    async def _fail(self, run: RunRow, exc: Exception) -> None:
+        """An attempt of ``run`` failed here: retried after a backoff, or dead-lettered."""
+        logger.error("run %s: attempt %d failed", run.run_id, run.failed_attempts + 1, exc_info=exc)
+        error = {"error": type(exc).__name__, "message": _message(exc)}
+        if self.services is not None:
+            self.services.end_run(run.run_id)
+        try:
+            failed = await self.store.fail_run(
+                run.run_id,
+                self.worker_id,
+                error,
+                max_attempts=self.retry.max_attempts,
+                delay=self.retry.delay,
+            )
+        except Exception:
+            logger.exception(
+                "recording the failure of run %s failed (its lease will lapse)", run.run_id
+            )
+            return
+        if failed is not None:  # else its lease was lost: another worker has it
+            await self._attempt_failed(failed)
+
+    async def _attempt_failed(self, run: RunRow) -> None:
+        """Announce a failed attempt (``run`` as recorded after it): a retry is logged; a dead
+        run's waiters get its error, the audit log a line, its thread's next run a worker."""
+        if run.status != DEAD:
+            delay = (run.available_at - run.updated_at).total_seconds()
+            logger.warning(
+                "run %s failed %d time(s) (%s): retrying in %.1fs",
+                run.run_id, run.failed_attempts, run.error, delay,
+            )  # fmt: skip
+            return
+        logger.error(
+            "run %s is dead after %d failed attempts: %s",
+            run.run_id, run.failed_attempts, run.error,
+        )  # fmt: skip
+        try:
+            await self.broker.publish(run.run_id, "error", run.error)
+            await self.broker.publish(run.run_id, RESULT_EVENT, {"__error__": run.error})
+            await self.broker.close(run.run_id)
+            await AuditLog(self.store.database, clock=self.store.clock).append(
+                AuditEntry(
+                    event="run.dead",
+                    actor=self.worker_id,
+                    actor_kind=ActorKind.SYSTEM,
+                    thread_id=run.thread_id,
+                    run_id=run.run_id,
+                    payload={"error": run.error, "failed_attempts": run.failed_attempts},
+                    reasoning=f"failed {run.failed_attempts} attempts: dead-lettered",
+                    dedupe_key=f"run.dead:{run.run_id}:{run.updated_at.isoformat()}",
+                )
+            )
+            webhook = run.options.get("webhook")
+            if webhook and self.webhooks is not None:
+                self.webhooks.send_later(str(webhook), {**run.to_api(), "error": run.error})
+        except Exception:
+            logger.exception("announcing dead run %s failed", run.run_id)
+        self.wake()  # the thread's next run may start now
 
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
         requested, subgraphs, graph_input, options = await self._input(run, served)

@@ -4,22 +4,26 @@ as it streams, approvals left waiting, services that failed)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from host import runs
+from host.errors import HostError
 from host.identity import acting_as, local_principal
 from host.progress import RunOutcome, outcome, progress_events
 from host.runtime import Runtime
+from server.cli_common import fail
 from settings import Settings
 from storage.runs import RunRow
 
 RISK_STYLE = {"LOW": "green", "MEDIUM": "yellow", "HIGH": "bold red"}
 #: Run slots of a CLI process: it executes only the runs of the threads it drives.
 CLI_WORKERS = 2
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -29,6 +33,19 @@ async def local_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with Runtime.open(settings, workers=CLI_WORKERS, threads=set()) as runtime:
         with acting_as(local_principal()):
             yield runtime
+
+
+def on_local_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """``work`` on this process's runtime; a refusal is one line and exit 1."""
+
+    async def go() -> T:
+        async with local_runtime(settings) as runtime:
+            return await work(runtime)
+
+    try:
+        return asyncio.run(go())
+    except HostError as exc:
+        raise fail(str(exc), code=1) from None
 
 
 async def follow(console: Console, runtime: Runtime, run: RunRow) -> RunOutcome:
@@ -99,9 +116,10 @@ def _print_action(console: Console, event: Any) -> None:
 
 def failure_line(ended: RunOutcome) -> str | None:
     """Why a command that ran this run must exit non-zero (``None``: it need not)."""
-    if ended.status == "error":
+    if ended.status in ("error", "dead"):
         message = (ended.error or {}).get("message") or "unknown error"
-        return f"the run failed: {message}"
+        gave_up = " (dead after its last attempt)" if ended.status == "dead" else ""
+        return f"the run failed{gave_up}: {message}"
     if ended.failures:
         count = len(ended.failures)
         return f"{count} task(s) could not be done because a service failed: " + "; ".join(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -26,19 +25,9 @@ def _graph_of(runtime: Runtime, assistant_id: object) -> str:
 
 
 def _run(work: Callable[[Runtime], Awaitable[None]]) -> None:
-    from host.errors import HostError
-    from server.cli_progress import local_runtime
+    from server.cli_progress import on_local_runtime
 
-    settings = load_settings()
-
-    async def go() -> None:
-        async with local_runtime(settings) as runtime:
-            await work(runtime)
-
-    try:
-        asyncio.run(go())
-    except HostError as exc:
-        raise fail(str(exc), code=1) from None
+    on_local_runtime(load_settings(), work)
 
 
 @app.command()

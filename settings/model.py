@@ -180,6 +180,26 @@ class Settings(BaseSettings):
         description="Lease on a running run, renewed every third of it; a run whose worker "
         "stops renewing is re-queued and resumed by another worker.",
     )
+    royal_run_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Attempts a run gets when its worker dies (lease lapsed) or a transient "
+        "infrastructure error stops it; after the last it is dead-lettered (status dead).",
+    )
+    royal_run_retry_base_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="Backoff before a failed run's next attempt: doubles per failure, half of "
+        "it random (jitter).",
+    )
+    royal_run_retry_max_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=86_400,
+        description="The longest backoff between two attempts of a failed run.",
+    )
     royal_shutdown_grace_seconds: float = Field(
         default=10.0,
         ge=0,

@@ -36,9 +36,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import Database
+from storage.pagination import Page, check_window
 from storage.runs_schema import runs, threads
+from storage.sql import count
 
 INFLIGHT = ("pending", "running")
+DEAD = "dead"
+"""A run dead-lettered after its last allowed attempt failed (``fail_run``, ``requeue_expired``)."""
+WORKER_LOST = "WorkerLost"
+"""The error class recorded when a run's worker stopped renewing its lease (it died)."""
+
+
+def api_status(status: str) -> str:
+    """A run's status as the LangGraph Server API names it: ``dead`` is not one of its
+    statuses, so SDK clients see a dead run as ``error`` (``/api/v1`` shows ``dead``)."""
+    return "error" if status == DEAD else status
+
 
 _other = runs.alias("other")
 _CLAIM_CANDIDATE = (
@@ -159,6 +172,10 @@ _CREATE_RUN_ON_NEW_THREAD_PG = (
 back) if the thread exists already (PostgreSQL)."""
 
 
+Backoff = Callable[[int], float]
+"""Seconds to wait before the next attempt of a run that has failed this many times."""
+
+
 class Lease(NamedTuple):
     """What renewing a lease found: whether this worker still holds the run, and whether
     someone asked (from another process) to cancel it."""
@@ -222,6 +239,10 @@ class RunRow(BaseModel):
     error: Any
     cancel_action: str | None = None
     """Set by a cancel request for a run executing in another process."""
+    failed_attempts: int = 0
+    """Attempts that ended in a crash or a transient failure (reset when retried by hand)."""
+    discarded_at: datetime | None = None
+    """When an operator discarded this dead run (it stays dead, off the dead-letter list)."""
     new_thread: bool = False
     """Not a column: ``create_run`` inserted the run's thread too (it has no checkpoints)."""
 
@@ -232,7 +253,7 @@ class RunRow(BaseModel):
             "assistant_id": self.assistant_id,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
-            "status": self.status,
+            "status": api_status(self.status),
             "metadata": self.metadata,
             "kwargs": self.options,
             "multitask_strategy": self.multitask_strategy,
@@ -595,8 +616,9 @@ class RunStore:
         self, thread_id: str, *, limit: int, offset: int, status: str | None
     ) -> list[RunRow]:
         query = select(runs).where(runs.c.thread_id == thread_id)
-        if status is not None:
-            query = query.where(runs.c.status == status)
+        if status is not None:  # ``error`` includes dead runs, as ``to_api`` reports them
+            statuses = (status, DEAD) if status == "error" else (status,)
+            query = query.where(runs.c.status.in_(statuses))
         query = query.order_by(runs.c.created_at.desc(), runs.c.run_id).limit(limit).offset(offset)
         async with self.database.read() as connection:
             return [_run(row) for row in await connection.execute(query)]
@@ -693,16 +715,123 @@ class RunStore:
             )
             return bool(result.rowcount)
 
-    async def requeue_expired(self) -> int:
-        """Put back runs whose worker stopped renewing its lease (it died): they resume."""
+    async def requeue_expired(self, *, max_attempts: int, delay: Backoff) -> list[RunRow]:
+        """Runs whose worker stopped renewing its lease (it died, or hung): each has failed
+        an attempt, and goes back to pending after its backoff (to resume from its last
+        checkpoint) or, at its last attempt, is dead-lettered. Returns them as they are now."""
+        query = select(runs).where(
+            runs.c.status == "running", runs.c.lease_expires_at < self.clock()
+        )
+        if self.database.backend == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        async with self.database.transaction() as connection:
+            expired = [_run(row) for row in await connection.execute(query)]
+            failed = []
+            for run in expired:
+                error = {
+                    "error": WORKER_LOST,
+                    "message": f"its worker {run.worker_id} stopped renewing the run's lease "
+                    "(it died or hung)",
+                }
+                failed.append(await self._fail(connection, run, error, max_attempts, delay))
+            return failed
+
+    async def fail_run(
+        self, run_id: str, worker_id: str, error: Any, *, max_attempts: int, delay: Backoff
+    ) -> RunRow | None:
+        """A failed attempt of a run this worker holds (it crashed, or met a transient error):
+        back to pending after ``delay(failures)`` seconds, or dead-lettered once it has failed
+        ``max_attempts`` times. ``None`` if the worker lost the run's lease meanwhile."""
+        query = select(runs).where(_leased_to(run_id, worker_id))
+        if self.database.backend == "postgresql":
+            query = query.with_for_update()
+        async with self.database.transaction() as connection:
+            row = (await connection.execute(query)).first()
+            if row is None:
+                return None
+            return await self._fail(connection, _run(row), error, max_attempts, delay)
+
+    async def _fail(
+        self,
+        connection: AsyncConnection,
+        run: RunRow,
+        error: Any,
+        max_attempts: int,
+        delay: Backoff,
+    ) -> RunRow:
+        now = self.clock()
+        failures = run.failed_attempts + 1
+        changes: dict[str, Any] = {
+            "error": error,
+            "failed_attempts": failures,
+            "worker_id": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+        }
+        if failures >= max_attempts:
+            changes["status"] = DEAD
+        else:
+            changes["status"] = "pending"
+            changes["available_at"] = now + timedelta(seconds=delay(failures))
+        await connection.execute(_UPDATE_RUN, {**changes, "b_run_id": run.run_id})
+        if failures >= max_attempts:  # the thread is free for its next run, or in error
+            await connection.execute(
+                _UPDATE_THREAD.values(status=case((_INFLIGHT_HERE, "busy"), else_="error")),
+                {"error": error, "updated_at": now, "b_thread_id": run.thread_id},
+            )
+        return run.model_copy(update=changes)
+
+    # --- the dead-letter list --------------------------------------------------------------
+    async def dead_runs(self, *, limit: int, offset: int, discarded: bool = False) -> Page[RunRow]:
+        """Dead runs, most recently dead first (``discarded``: those discarded instead)."""
+        check_window(limit, offset)
+        where = and_(
+            runs.c.status == DEAD,
+            runs.c.discarded_at.is_not(None) if discarded else runs.c.discarded_at.is_(None),
+        )
+        newest = (runs.c.updated_at.desc(), runs.c.run_id)
+        async with self.database.read() as connection:
+            total = await count(connection, runs, [where])
+            page = select(runs).where(where).order_by(*newest).limit(limit).offset(offset)
+            items = [_run(row) for row in await connection.execute(page)]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    async def _change_listed_dead(
+        self, connection: AsyncConnection, run_id: str, **changes: Any
+    ) -> RunRow | None:
+        """Change a dead run still on the list (not discarded); ``None`` if it is not one."""
+        listed = (runs.c.run_id == run_id, runs.c.status == DEAD, runs.c.discarded_at.is_(None))
+        statement = update(runs).where(*listed).values(**changes).returning(*runs.c)
+        row = (await connection.execute(statement)).first()
+        return None if row is None else _run(row)
+
+    async def revive_run(self, run_id: str) -> RunRow | None:
+        """Put a dead (not discarded) run back to pending with its failures forgotten; it
+        resumes from its thread's last checkpoint. ``None`` if it is not such a run."""
         now = self.clock()
         async with self.database.transaction() as connection:
-            result = await connection.execute(
-                update(runs)
-                .where(runs.c.status == "running", runs.c.lease_expires_at < now)
-                .values(status="pending", worker_id=None, lease_expires_at=None, updated_at=now)
+            run = await self._change_listed_dead(
+                connection,
+                run_id,
+                status="pending",
+                failed_attempts=0,
+                error=None,
+                available_at=now,
+                updated_at=now,
+                cancel_action=None,
             )
-            return int(result.rowcount)
+            if run is None:
+                return None
+            await connection.execute(
+                _UPDATE_THREAD, {"status": "busy", "updated_at": now, "b_thread_id": run.thread_id}
+            )
+            return run
+
+    async def discard_run(self, run_id: str) -> RunRow | None:
+        """Take a dead run off the dead-letter list for good (it stays ``dead``); ``None`` if
+        it is not a dead run still on the list."""
+        async with self.database.transaction() as connection:
+            return await self._change_listed_dead(connection, run_id, discarded_at=self.clock())
 
     async def thread_has_inflight(self, thread_id: str) -> bool:
         async with self.database.read() as connection:
@@ -796,6 +925,8 @@ def _run_values(
         "lease_expires_at": None,
         "error": None,
         "cancel_action": None,
+        "failed_attempts": 0,
+        "discarded_at": None,
     }
     if lease_to is not None:
         worker_id, lease = lease_to

@@ -25,7 +25,8 @@ from storage.schema import metadata
 from storage.types import JsonColumn, UtcDateTime
 
 THREAD_STATUSES = ("idle", "busy", "interrupted", "error")
-RUN_STATUSES = ("pending", "running", "success", "error", "timeout", "interrupted")
+RUN_STATUSES = ("pending", "running", "success", "error", "timeout", "interrupted", "dead")
+"""``dead``: dead-lettered after ``ROYAL_RUN_MAX_ATTEMPTS`` failed attempts (``host.dead_runs``)."""
 MULTITASK_STRATEGIES = ("reject", "interrupt", "rollback", "enqueue")
 CANCEL_ACTIONS = ("interrupt", "rollback")
 
@@ -71,6 +72,8 @@ runs = Table(
     Column("lease_expires_at", UtcDateTime),
     Column("error", JsonColumn),
     Column("cancel_action", String(16)),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("discarded_at", UtcDateTime),
     CheckConstraint(check_in("status", RUN_STATUSES), name="status"),
     CheckConstraint(check_in("cancel_action", CANCEL_ACTIONS), name="cancel_action"),
     CheckConstraint(check_in("multitask_strategy", MULTITASK_STRATEGIES), name="multitask"),

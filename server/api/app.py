@@ -25,6 +25,7 @@ from server.api import (
     routes_v1_audit,
     routes_v1_ceo,
     routes_v1_notifications,
+    routes_v1_runs,
     routes_v1_sync,
     routes_webhooks,
 )
@@ -92,6 +93,7 @@ def create_app(
         routes_v1_agents,
         routes_v1_audit,
         routes_v1_notifications,
+        routes_v1_runs,
     ):
         app.include_router(domain.router, prefix="/api/v1")  # roles per route
     app.include_router(routes_v1_sync.router, prefix="/api/v1")  # catalog sync (docs/sync.md)

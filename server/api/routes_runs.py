@@ -22,7 +22,7 @@ from policies.risk import Role
 from server.api import auth
 from server.api.deps import RuntimeDep
 from server.api.sse import HEARTBEAT_SECONDS, SSE_HEADERS, with_heartbeats
-from storage.runs import RunRow
+from storage.runs import RunRow, api_status
 
 router = APIRouter()
 
@@ -48,7 +48,8 @@ def _stream_response(
 ) -> StreamingResponse:
     async def end() -> dict[str, Any]:
         finished = await runtime.store.get_run(run.run_id)
-        return {"run_id": run.run_id, "status": None if finished is None else finished.status}
+        status = None if finished is None else api_status(finished.status)
+        return {"run_id": run.run_id, "status": status}
 
     async def abandon() -> None:
         if cancel_on_disconnect:

@@ -48,6 +48,7 @@ async def dashboard(request: Request, runtime: RuntimeDep, user: Viewer) -> HTML
         actions_after=after,
         health=await business_health(services),
         now=services.clock(),
+        dead_runs=(await runtime.store.dead_runs(limit=1, offset=0)).total,
     )
 
 
