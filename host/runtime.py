@@ -110,7 +110,7 @@ class Runtime:
             persistence = await stack.enter_async_context(
                 open_persistence(settings, serde=checkpoint_serializer())
             )
-            graphs = load_graphs(
+            graphs = await load_graphs(
                 config_path, checkpointer=persistence.checkpointer, store=persistence.store
             )
             services: Services | None = None

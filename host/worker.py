@@ -26,6 +26,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
+from langgraph.pregel import Pregel
 from langgraph.types import Command, Send
 
 from host.broker import EventBroker, WorkerSignals
@@ -382,16 +383,29 @@ class Workers:
         await self._record(run, served, status, error, result, before, started_at)
 
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
+        """Run the graph (a factory's is built for this run) and publish its parts."""
+        kwargs = run.options
+        config = run_config(run, served.graph_id, self.callbacks)
+        context = served.context(kwargs.get("context"), self.services)
+        factory_config = run_config(run, served.graph_id)
+        async with served.build("threads.create_run", factory_config, context) as graph:
+            return await self._stream_graph(run, graph, config, context)
+
+    async def _stream_graph(
+        self,
+        run: RunRow,
+        graph: Pregel[Any, Any, Any, Any],
+        config: RunnableConfig,
+        context: Any,
+    ) -> tuple[Any, bool]:
         kwargs = run.options
         requested: list[str] = kwargs.get("stream_mode") or ["values"]
         subgraphs = bool(kwargs.get("stream_subgraphs"))
-        config = run_config(run, served.graph_id, self.callbacks)
-        graph = served.graph
         if kwargs.get("command") is not None:
             graph_input: Any = build_command(kwargs["command"])
         else:
             graph_input = kwargs.get("input")
-        if run.attempt > 1 and await self._started_before(run, served, config):
+        if run.attempt > 1 and await _started_before(run, graph, config):
             graph_input = None  # a retried run resumes from its last checkpoint
         last_values: Any = None
         interrupted = False
@@ -406,7 +420,7 @@ class Workers:
             config,
             modes=lg_modes(requested),
             events="events" in requested,
-            context=served.context(kwargs.get("context"), self.services),
+            context=context,
             **options,
         )
         async for namespace, mode, chunk in stream:
@@ -434,12 +448,6 @@ class Workers:
             snapshot = await graph.aget_state({"configurable": {"thread_id": run.thread_id}})
             last_values = snapshot.values
         return jsonable(last_values), interrupted
-
-    async def _started_before(
-        self, run: RunRow, served: ServedGraph, config: RunnableConfig
-    ) -> bool:
-        snapshot = await served.graph.aget_state({"configurable": config["configurable"]})
-        return bool(snapshot.metadata and snapshot.metadata.get("run_id") == run.run_id)
 
     async def _record(
         self,
@@ -535,6 +543,13 @@ class Workers:
             await self.store.delete_run(run.run_id)
         else:
             await self.store.finish_run(run.run_id, status, error)
+
+
+async def _started_before(
+    run: RunRow, graph: Pregel[Any, Any, Any, Any], config: RunnableConfig
+) -> bool:
+    snapshot = await graph.aget_state({"configurable": config["configurable"]})
+    return bool(snapshot.metadata and snapshot.metadata.get("run_id") == run.run_id)
 
 
 async def _before(run: RunRow, served: ServedGraph) -> checkpoints.ThreadSnapshot | None:

@@ -88,7 +88,8 @@ async def get_assistant_graph(
     xray: bool | int = False,
 ) -> dict[str, Any]:
     served = runtime.served(assistant_id)
-    drawing = await served.graph.aget_graph(xray=xray)
+    async with served.build("assistants.read") as graph:
+        drawing = await graph.aget_graph(xray=xray)
     result: dict[str, Any] = jsonable(drawing.to_json())
     return result
 
@@ -104,10 +105,11 @@ async def get_assistant_subgraphs(
 ) -> dict[str, Any]:
     served = runtime.served(assistant_id)
     found: dict[str, Any] = {}
-    async for namespace, subgraph in served.graph.aget_subgraphs(recurse=recurse):
-        found[namespace] = {
-            "graph_id": served.graph_id,
-            "input_schema": subgraph.get_input_jsonschema(),
-            "output_schema": subgraph.get_output_jsonschema(),
-        }
+    async with served.build("assistants.read") as graph:
+        async for namespace, subgraph in graph.aget_subgraphs(recurse=recurse):
+            found[namespace] = {
+                "graph_id": served.graph_id,
+                "input_schema": subgraph.get_input_jsonschema(),
+                "output_schema": subgraph.get_output_jsonschema(),
+            }
     return found

@@ -133,7 +133,9 @@ async def _state(
     served = _graph_of(runtime, thread)
     if served is None:
         return {**EMPTY_STATE, "values": thread.values or {}}
-    snapshot = await served.graph.aget_state(_config(thread_id, checkpoint), subgraphs=subgraphs)
+    config = _config(thread_id, checkpoint)
+    async with served.build("threads.read", config) as graph:
+        snapshot = await graph.aget_state(config, subgraphs=subgraphs)
     if checkpoint is not None and snapshot.config is None:
         raise HTTPException(
             status_code=404, detail=f"checkpoint {checkpoint.checkpoint_id} not found"
@@ -174,13 +176,14 @@ async def update_state(
     checkpoint = body.checkpoint
     if checkpoint is None and body.checkpoint_id:
         checkpoint = CheckpointRef(checkpoint_id=body.checkpoint_id)
-    try:
-        config = await served.graph.aupdate_state(
-            _config(thread_id, checkpoint), body.values, as_node=body.as_node
-        )
-    except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    snapshot = await served.graph.aget_state(_config(thread_id))
+    async with served.build("threads.update", _config(thread_id, checkpoint)) as graph:
+        try:
+            config = await graph.aupdate_state(
+                _config(thread_id, checkpoint), body.values, as_node=body.as_node
+            )
+        except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        snapshot = await graph.aget_state(_config(thread_id))
     await runtime.store.set_thread_state(
         thread_id,
         status=checkpoint_status(snapshot),
@@ -200,15 +203,14 @@ async def _history(runtime: Runtime, thread_id: str, body: HistoryRequest) -> li
         before = _config(thread_id, CheckpointRef(checkpoint_id=body.before))
     elif body.before is not None:
         before = _config(thread_id, body.before)
-    return [
-        thread_state(snapshot)
-        async for snapshot in served.graph.aget_state_history(
-            _config(thread_id, body.checkpoint),
-            limit=body.limit,
-            before=before,
-            filter=body.metadata,
-        )
-    ]
+    config = _config(thread_id, body.checkpoint)
+    async with served.build("threads.read", config) as graph:
+        return [
+            thread_state(snapshot)
+            async for snapshot in graph.aget_state_history(
+                config, limit=body.limit, before=before, filter=body.metadata
+            )
+        ]
 
 
 @router.post("/{thread_id}/history")
