@@ -46,6 +46,37 @@ class AssistantSearch(Pagination):
     metadata: dict[str, JsonValue] | None = None
     graph_id: str | None = None
     name: str | None = None
+    sort_by: Literal["assistant_id", "graph_id", "name", "created_at", "updated_at"] = "created_at"
+    sort_order: Literal["asc", "desc"] = "desc"
+    select: list[str] | None = None
+
+
+class AssistantCreate(_Body):
+    graph_id: str = Field(min_length=1, max_length=255)
+    assistant_id: str | None = Field(default=None, min_length=1, max_length=255)
+    config: dict[str, JsonValue] | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+    name: str | None = Field(default=None, max_length=255)
+    description: str | None = None
+
+
+class AssistantPatch(_Body):
+    graph_id: str | None = Field(default=None, min_length=1, max_length=255)
+    config: dict[str, JsonValue] | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    name: str | None = Field(default=None, max_length=255)
+    description: str | None = None
+
+
+class AssistantVersionsSearch(Pagination):
+    metadata: dict[str, JsonValue] | None = None
+
+
+class AssistantLatest(_Body):
+    version: int = Field(ge=1)
 
 
 class ThreadCreate(_Body):

@@ -22,6 +22,7 @@ from host.worker import Workers
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
 from settings import Settings, get_settings
+from storage.assistants import AssistantStore
 from storage.langgraph import Persistence, open_persistence
 from storage.runs import INFLIGHT, RunStore, ThreadRow
 
@@ -54,6 +55,7 @@ class Runtime:
     workers: Workers
     checkpointer: BaseCheckpointSaver[str]
     services: Services | None
+    assistants: AssistantStore
     settings: Settings = field(default_factory=get_settings)
     persistence: Persistence | None = None
     """Checkpointer, LangGraph store and app database the graphs persist to."""
@@ -143,6 +145,7 @@ class Runtime:
                 workers=pool,
                 checkpointer=persistence.checkpointer,
                 services=services,
+                assistants=AssistantStore(persistence.database, clock=utcnow),
                 settings=settings,
                 persistence=persistence,
             )

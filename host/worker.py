@@ -67,6 +67,12 @@ def build_command(spec: Mapping[str, Any]) -> Command[Any]:
     return Command(resume=spec.get("resume"), update=update, goto=gotos)
 
 
+def graph_of(run: RunRow) -> str:
+    """The graph a run executes (its assistant may be a created one, named by its own id)."""
+    graph_id = run.options.get("graph_id")
+    return graph_id if isinstance(graph_id, str) else run.assistant_id
+
+
 def run_config(
     run: RunRow, graph_id: str, callbacks: Sequence[BaseCallbackHandler] = ()
 ) -> RunnableConfig:
@@ -244,7 +250,7 @@ class Workers:
         """Record a run cancelled before it started (its waiters get the thread's values);
         ``rollback`` deletes it."""
         status = "rollback" if action == "rollback" else "interrupted"
-        await self._record(run, self.graphs.get(run.assistant_id), status, None, None)
+        await self._record(run, self.graphs.get(graph_of(run)), status, None, None)
 
     # --- loops -----------------------------------------------------------------------------
     async def _dispatch(self) -> None:
@@ -348,7 +354,7 @@ class Workers:
 
     # --- one run ---------------------------------------------------------------------------
     async def _execute(self, run: RunRow) -> None:
-        served = self.graphs.get(run.assistant_id)
+        served = self.graphs.get(graph_of(run))
         bind_run(run.run_id, run.thread_id)
         logger.info("run started", extra={"assistant_id": run.assistant_id, "attempt": run.attempt})
         for hook in self.on_start:

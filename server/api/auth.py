@@ -226,6 +226,7 @@ READ_ONLY_POSTS = frozenset(
         "/threads/count",
         "/threads/{thread_id}/history",
         "/threads/{thread_id}/state/checkpoint",
+        "/assistants/{assistant_id}/versions",
     }
 )
 #: Writes that can move a thread past its approval gate, or erase history: admins only.
@@ -233,6 +234,7 @@ ADMIN_ROUTES = frozenset(
     {
         ("POST", "/threads/{thread_id}/state"),
         ("DELETE", "/threads/{thread_id}"),
+        ("DELETE", "/assistants/{assistant_id}"),  # with delete_threads, its threads go too
     }
 )
 

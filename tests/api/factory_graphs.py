@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime, get_runtime
 from langgraph_sdk.runtime import ServerRuntime
 from typing_extensions import TypedDict
 
@@ -90,3 +92,18 @@ def too_many(config: RunnableConfig, runtime: ServerRuntime[Any], other: int) ->
 
 def not_a_graph() -> int:
     return 42
+
+
+def _report(state: EchoState) -> EchoState:
+    greeting = get_config().get("configurable", {}).get("greeting")
+    runtime: Runtime[Any] = get_runtime()
+    tenant = (runtime.context or {}).get("tenant")
+    return {"text": f"{greeting}/{tenant}"}
+
+
+_reporter: StateGraph[Any] = StateGraph(EchoState)
+_reporter.add_node("report", _report)
+_reporter.add_edge(START, "report")
+_reporter.add_edge("report", END)
+reporter = _reporter.compile()
+"""A compiled graph that reports the run's ``configurable.greeting`` and ``context.tenant``."""
