@@ -85,6 +85,11 @@ class ThreadCreate(_Body):
     if_exists: Literal["raise", "do_nothing"] = "raise"
 
 
+class ThreadPrune(_Body):
+    thread_ids: list[str] = Field(min_length=1, max_length=1000)
+    strategy: Literal["delete", "keep_latest"] = "delete"
+
+
 class ThreadPatch(_Body):
     metadata: dict[str, JsonValue]
 

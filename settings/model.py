@@ -187,6 +187,19 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long in-flight runs may finish before they are stopped "
         "and re-queued for another worker.",
     )
+    royal_thread_ttl_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="Threads idle (not updated, nothing in flight) for longer than this are "
+        "deleted with their checkpoints by a sweeper, as the reference server's thread TTL. "
+        "Unset: threads are kept until deleted or pruned.",
+    )
+    royal_thread_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often the thread TTL sweeper looks for expired threads.",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

@@ -735,6 +735,17 @@ class RunStore:
             rows = await connection.execute(query.order_by(runs.c.created_at))
             return [_run(row) for row in rows]
 
+    async def idle_threads(self, updated_before: datetime, limit: int = 100) -> list[str]:
+        """Threads not updated since ``updated_before`` with nothing in flight (TTL sweeps)."""
+        query = (
+            select(threads.c.thread_id)
+            .where(threads.c.updated_at < updated_before, ~_INFLIGHT_HERE)
+            .order_by(threads.c.updated_at)
+            .limit(limit)
+        )
+        async with self.database.read() as connection:
+            return [str(row[0]) for row in await connection.execute(query)]
+
     async def copy_thread(self, source: ThreadRow, thread_id: str | None = None) -> ThreadRow:
         """A new thread with ``source``'s metadata and recorded state (not its runs)."""
         async with self.database.transaction() as connection:

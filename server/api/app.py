@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from host import approvals
+from host import approvals, threads
 from host.runtime import Runtime
 from server import console
 from server.api import (
@@ -53,7 +53,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime() as runtime, approvals.sweeping(runtime):
+        async with (
+            open_runtime() as runtime,
+            approvals.sweeping(runtime),
+            threads.sweeping(runtime),
+        ):
             app.state.runtime = runtime
             prices = runtime.services.models.prices if runtime.services else None
             runtime.workers.callbacks.append(MetricsCallback(metrics, prices))

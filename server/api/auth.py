@@ -234,7 +234,8 @@ ADMIN_ROUTES = frozenset(
     {
         ("POST", "/threads/{thread_id}/state"),
         ("DELETE", "/threads/{thread_id}"),
-        ("DELETE", "/assistants/{assistant_id}"),  # with delete_threads, its threads go too
+        ("DELETE", "/assistants/{assistant_id}"),
+        ("POST", "/threads/prune"),  # with delete_threads, its threads go too
     }
 )
 

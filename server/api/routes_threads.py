@@ -15,6 +15,7 @@ from host.models import (
     HistoryRequest,
     ThreadCreate,
     ThreadPatch,
+    ThreadPrune,
     ThreadSearch,
     ThreadStateUpdate,
 )
@@ -89,6 +90,12 @@ async def count_threads(body: ThreadSearch, runtime: RuntimeDep) -> int:
     return await runtime.store.count_threads(metadata=body.metadata, status=body.status)
 
 
+@router.post("/prune")
+async def prune_threads(body: ThreadPrune, runtime: RuntimeDep) -> dict[str, int]:
+    """Delete the threads (their runs cancelled first), or keep only their latest checkpoint."""
+    return {"pruned_count": await threads.prune(runtime, body.thread_ids, body.strategy)}
+
+
 @router.get("/{thread_id}")
 async def get_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     return (await runtime.thread(thread_id)).to_api()
@@ -105,7 +112,8 @@ async def patch_thread(thread_id: str, body: ThreadPatch, runtime: RuntimeDep) -
 
 @router.delete("/{thread_id}", status_code=204)
 async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
-    """Delete a thread and its checkpoints; its pending approvals are closed with the reason."""
+    """Delete a thread and its checkpoints, cancelling its runs first (as the reference); its
+    pending approvals are closed with the reason."""
     await threads.delete(runtime, thread_id)
     return Response(status_code=204)
 
