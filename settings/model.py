@@ -200,6 +200,18 @@ class Settings(BaseSettings):
         le=86_400,
         description="How often the thread TTL sweeper looks for expired threads.",
     )
+    royal_store_default_ttl_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="Time-to-live of a LangGraph store item written without its own ``ttl`` "
+        "(unset: such items never expire).",
+    )
+    royal_store_sweep_minutes: float = Field(
+        default=5.0,
+        gt=0,
+        le=1440,
+        description="How often expired LangGraph store items are deleted.",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

@@ -18,6 +18,7 @@ from server.api import (
     routes_oauth,
     routes_ops,
     routes_runs,
+    routes_store,
     routes_threads,
     routes_v1_agents,
     routes_v1_approvals,
@@ -87,6 +88,7 @@ def create_app(
     app.include_router(routes_assistants.router, dependencies=guarded)
     app.include_router(routes_threads.router, dependencies=guarded)
     app.include_router(routes_runs.router, dependencies=guarded)
+    app.include_router(routes_store.router, dependencies=guarded)
     for domain in (
         routes_v1_approvals,
         routes_v1_ceo,

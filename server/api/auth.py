@@ -227,6 +227,8 @@ READ_ONLY_POSTS = frozenset(
         "/threads/{thread_id}/history",
         "/threads/{thread_id}/state/checkpoint",
         "/assistants/{assistant_id}/versions",
+        "/store/items/search",
+        "/store/namespaces",
     }
 )
 #: Writes that can move a thread past its approval gate, or erase history: admins only.

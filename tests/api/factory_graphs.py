@@ -107,3 +107,18 @@ _reporter.add_edge(START, "report")
 _reporter.add_edge("report", END)
 reporter = _reporter.compile()
 """A compiled graph that reports the run's ``configurable.greeting`` and ``context.tenant``."""
+
+
+async def _remember(state: EchoState) -> EchoState:
+    store = get_runtime().store
+    assert store is not None
+    await store.aput(("memos",), "last", {"text": state.get("text")})
+    return {}
+
+
+_remembers: StateGraph[Any] = StateGraph(EchoState)
+_remembers.add_node("remember", _remember)
+_remembers.add_edge(START, "remember")
+_remembers.add_edge("remember", END)
+remember = _remembers.compile()
+"""A graph that writes its input text to the store under ``("memos",)`` / ``last``."""

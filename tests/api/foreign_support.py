@@ -21,6 +21,7 @@ GRAPHS = {
     "hold": f"{HERE / 'hold_graph.py'}:graph",
     "reporter": f"{HERE / 'factory_graphs.py'}:reporter",
     "factory": f"{HERE / 'factory_graphs.py'}:with_config_and_runtime",
+    "remember": f"{HERE / 'factory_graphs.py'}:remember",
 }
 
 

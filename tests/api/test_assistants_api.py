@@ -81,7 +81,7 @@ async def test_search_and_count_with_filters(sdk: LangGraphClient) -> None:
     selected = await sdk.assistants.search(graph_id="hold", select=["assistant_id", "name"])
     assert all(set(x) == {"assistant_id", "name"} for x in selected)
     built_in = await sdk.assistants.search(metadata={"created_by": "system"})
-    assert {x["assistant_id"] for x in built_in} == {"hold", "reporter", "factory"}
+    assert {x["assistant_id"] for x in built_in} == {"hold", "reporter", "factory", "remember"}
 
 
 async def test_a_run_takes_the_assistants_config_and_context(sdk: LangGraphClient) -> None:
