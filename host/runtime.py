@@ -23,6 +23,7 @@ from nodes.serde import checkpoint_serializer
 from nodes.services import Services
 from settings import Settings, get_settings
 from storage.assistants import AssistantStore
+from storage.crons import CronStore
 from storage.langgraph import Persistence, open_persistence
 from storage.runs import INFLIGHT, RunStore, ThreadRow
 
@@ -56,6 +57,7 @@ class Runtime:
     checkpointer: BaseCheckpointSaver[str]
     services: Services | None
     assistants: AssistantStore
+    crons: CronStore
     settings: Settings = field(default_factory=get_settings)
     persistence: Persistence | None = None
     """Checkpointer, LangGraph store and app database the graphs persist to."""
@@ -146,6 +148,7 @@ class Runtime:
                 checkpointer=persistence.checkpointer,
                 services=services,
                 assistants=AssistantStore(persistence.database, clock=utcnow),
+                crons=CronStore(persistence.database, clock=utcnow),
                 settings=settings,
                 persistence=persistence,
             )

@@ -212,6 +212,13 @@ class Settings(BaseSettings):
         le=1440,
         description="How often expired LangGraph store items are deleted.",
     )
+    royal_cron_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often each API and worker process looks for due crons (a due cron "
+        "fires once, whichever process claims it).",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

@@ -8,13 +8,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from host import approvals, threads
+from host import approvals, crons, threads
 from host.runtime import Runtime
 from server import console
 from server.api import (
     auth,
     errors,
     routes_assistants,
+    routes_crons,
     routes_oauth,
     routes_ops,
     routes_runs,
@@ -58,6 +59,7 @@ def create_app(
             open_runtime() as runtime,
             approvals.sweeping(runtime),
             threads.sweeping(runtime),
+            crons.ticking(runtime),
         ):
             app.state.runtime = runtime
             prices = runtime.services.models.prices if runtime.services else None
@@ -89,6 +91,7 @@ def create_app(
     app.include_router(routes_threads.router, dependencies=guarded)
     app.include_router(routes_runs.router, dependencies=guarded)
     app.include_router(routes_store.router, dependencies=guarded)
+    app.include_router(routes_crons.router, dependencies=guarded)
     for domain in (
         routes_v1_approvals,
         routes_v1_ceo,

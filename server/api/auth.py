@@ -229,6 +229,8 @@ READ_ONLY_POSTS = frozenset(
         "/assistants/{assistant_id}/versions",
         "/store/items/search",
         "/store/namespaces",
+        "/runs/crons/search",
+        "/runs/crons/count",
     }
 )
 #: Writes that can move a thread past its approval gate, or erase history: admins only.

@@ -33,7 +33,7 @@ async def info(request: Request) -> dict[str, Any]:
     return {
         "version": version("royal-orchestrator"),
         "langgraph_py_version": version("langgraph"),
-        "flags": {"assistants": True, "crons": False, "langsmith": False},
+        "flags": {"assistants": True, "crons": True, "langsmith": False},
         "host": {"kind": "royal", "project_id": None, "revision_id": None},
         "served_by": str(request.base_url),
     }
