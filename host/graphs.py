@@ -1,7 +1,8 @@
 """The graphs a ``langgraph.json`` declares, loaded the way ``langgraph dev`` loads them.
 
 Each ``"id": "./path/module.py:attr"`` is imported from the config's directory; ``attr`` may be a
-compiled graph, a ``StateGraph`` (compiled here) or a zero-argument factory returning either.
+compiled graph, a ``StateGraph`` (compiled here) or a factory (``host.graph_factory``), which is
+called again for each run, state read or update and introspection, as the reference server does.
 The served copy gets the server's checkpointer and store. A graph whose context schema is our
 ``nodes.context.Context`` is "ours": its runs get the server's services injected.
 """
@@ -11,21 +12,23 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import importlib.util
-import inspect
 import json
 import sys
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import StateGraph
 from langgraph.pregel import Pregel
 from langgraph.store.base import BaseStore
+from langgraph_sdk.runtime import AccessContext
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
+from host.graph_factory import GraphFactory, GraphFactoryError, compiled
 from nodes.context import Context
 from nodes.services import Services
 
@@ -49,11 +52,28 @@ class GraphSpec:
 
 @dataclass(frozen=True)
 class ServedGraph:
-    """One assistant: the graph compiled with the server's persistence."""
+    """One graph: compiled with the server's persistence. For a factory, ``graph`` is the one it
+    built at start-up (``assistants.read``): its schemas and topology, used where the server
+    itself reads a thread's state; ``build`` makes a fresh one per use."""
 
     graph_id: str
     graph: Pregel[Any, Any, Any, Any]
     spec: GraphSpec
+    factory: GraphFactory | None = None
+
+    @asynccontextmanager
+    async def build(
+        self, access: AccessContext, config: RunnableConfig | None = None, context: Any = None
+    ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph for one use: the served graph, or what the factory builds for it."""
+        if self.factory is None:
+            yield self.graph
+            return
+        persistence = {"checkpointer": self.graph.checkpointer, "store": self.graph.store}
+        async with self.factory.build(
+            access, config or {"configurable": {}}, self.graph.store, context
+        ) as built:
+            yield built.copy(update=persistence)
 
     @property
     def ours(self) -> bool:
@@ -146,36 +166,39 @@ def _module_name(path: Path, root: Path) -> str | None:
     return ".".join(relative.parts)
 
 
-def _as_pregel(graph_id: str, value: Any) -> Pregel[Any, Any, Any, Any]:
-    if isinstance(value, StateGraph):
-        value = value.compile()
-    elif (
-        callable(value)
-        and not isinstance(value, Pregel)
-        and not inspect.signature(value).parameters
-    ):
-        value = value()
-        if isinstance(value, StateGraph):
-            value = value.compile()
-    if not isinstance(value, Pregel):
-        raise GraphConfigError(f"graph {graph_id!r} is not a LangGraph graph")
-    return value
+async def _served(spec: GraphSpec, value: Any, persistence: dict[str, Any]) -> ServedGraph:
+    factory: GraphFactory | None = None
+    try:
+        if callable(value) and not isinstance(value, Pregel) and not hasattr(value, "compile"):
+            factory = GraphFactory.of(spec.graph_id, value)
+            store = persistence["store"]
+            async with factory.build("assistants.read", {"configurable": {}}, store) as built:
+                graph = built
+        else:
+            graph = compiled(spec.graph_id, value)
+    except GraphFactoryError as exc:
+        raise GraphConfigError(str(exc)) from None
+    return ServedGraph(spec.graph_id, graph.copy(update=persistence), spec, factory)
 
 
-def load_graphs(
+async def load_graphs(
     config_path: Path,
     *,
     checkpointer: BaseCheckpointSaver[Any],
     store: BaseStore,
 ) -> dict[str, ServedGraph]:
-    """Every graph of ``config_path``, compiled with the given persistence."""
+    """Every graph of ``config_path``, compiled with the given persistence (a factory is
+    called once here, to check it and to learn its schemas)."""
+    persistence = {"checkpointer": checkpointer, "store": store}
+    return {
+        spec.graph_id: await _served(spec, value, persistence)
+        for spec, value in _imported(config_path)
+    }
+
+
+def _imported(config_path: Path) -> list[tuple[GraphSpec, Any]]:
     root = config_path.resolve().parent
-    served: dict[str, ServedGraph] = {}
-    for spec in read_specs(config_path):
-        graph = _as_pregel(spec.graph_id, _import(spec, root))
-        bound = graph.copy(update={"checkpointer": checkpointer, "store": store})
-        served[spec.graph_id] = ServedGraph(spec.graph_id, bound, spec)
-    return served
+    return [(spec, _import(spec, root)) for spec in read_specs(config_path)]
 
 
 def _json_schema(build: Callable[[], dict[str, Any] | None]) -> dict[str, Any] | None:

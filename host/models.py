@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 StreamMode = Literal[
     "values",
@@ -46,12 +54,48 @@ class AssistantSearch(Pagination):
     metadata: dict[str, JsonValue] | None = None
     graph_id: str | None = None
     name: str | None = None
+    sort_by: Literal["assistant_id", "graph_id", "name", "created_at", "updated_at"] = "created_at"
+    sort_order: Literal["asc", "desc"] = "desc"
+    select: list[str] | None = None
+
+
+class AssistantCreate(_Body):
+    graph_id: str = Field(min_length=1, max_length=255)
+    assistant_id: str | None = Field(default=None, min_length=1, max_length=255)
+    config: dict[str, JsonValue] | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    if_exists: Literal["raise", "do_nothing"] = "raise"
+    name: str | None = Field(default=None, max_length=255)
+    description: str | None = None
+
+
+class AssistantPatch(_Body):
+    graph_id: str | None = Field(default=None, min_length=1, max_length=255)
+    config: dict[str, JsonValue] | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    name: str | None = Field(default=None, max_length=255)
+    description: str | None = None
+
+
+class AssistantVersionsSearch(Pagination):
+    metadata: dict[str, JsonValue] | None = None
+
+
+class AssistantLatest(_Body):
+    version: int = Field(ge=1)
 
 
 class ThreadCreate(_Body):
     thread_id: str | None = Field(default=None, min_length=1, max_length=255)
     metadata: dict[str, JsonValue] | None = None
     if_exists: Literal["raise", "do_nothing"] = "raise"
+
+
+class ThreadPrune(_Body):
+    thread_ids: list[str] = Field(min_length=1, max_length=1000)
+    strategy: Literal["delete", "keep_latest"] = "delete"
 
 
 class ThreadPatch(_Body):
@@ -192,3 +236,54 @@ class RunsCancel(_Body):
         if self.status is None and self.thread_id is None:
             raise ValueError("send status, or thread_id (with run_ids)")
         return self
+
+
+class _CronRun(_Body):
+    """What a cron's runs are made of (and what a PATCH may change of it)."""
+
+    input: JsonValue = None
+    config: RunConfig | None = None
+    context: dict[str, JsonValue] | None = None
+    metadata: dict[str, JsonValue] | None = None
+    interrupt_before: Literal["*"] | list[str] | None = None
+    interrupt_after: Literal["*"] | list[str] | None = None
+    webhook: str | None = Field(default=None, min_length=1, max_length=2048)
+    stream_mode: StreamMode | list[StreamMode] | None = None
+    stream_subgraphs: bool | None = None
+    durability: Literal["sync", "async", "exit"] | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+    end_time: AwareDatetime | None = None
+    on_run_completed: Literal["delete", "keep"] | None = None
+
+
+class CronCreate(_CronRun):
+    """``POST /runs/crons`` and ``POST /threads/{id}/runs/crons``: a schedule and the run it
+    creates at each tick."""
+
+    assistant_id: str = Field(min_length=1)
+    schedule: str = Field(min_length=1, max_length=255)
+    enabled: bool = True
+    multitask_strategy: MultitaskStrategy | None = None
+
+
+class CronPatch(_CronRun):
+    schedule: str | None = Field(default=None, min_length=1, max_length=255)
+    enabled: bool | None = None
+
+
+class CronSearch(Pagination):
+    assistant_id: str | None = None
+    thread_id: str | None = None
+    enabled: bool | None = None
+    metadata: dict[str, JsonValue] | None = None
+    sort_by: Literal[
+        "cron_id",
+        "assistant_id",
+        "thread_id",
+        "next_run_date",
+        "end_time",
+        "created_at",
+        "updated_at",
+    ] = "created_at"
+    sort_order: Literal["asc", "desc"] = "desc"
+    select: list[str] | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from host import assistants
 from host.broker import RunEvent
 from host.errors import ConflictError, InvalidRequestError, NotFoundError
 from host.models import CancelAction, CommandSpec, RunCreate
@@ -40,7 +41,8 @@ async def create(
     A resume that answers a pending approval is checked and rewritten as the caller's decision
     (``host.approvals.authorize_resume``) before anything is stored.
     """
-    served = runtime.served(body.assistant_id)
+    assistant = await assistants.resolve(runtime, body.assistant_id)
+    served, body = assistant.served, assistant.run_body(body)
     served.context(body.context, None)  # a context that does not fit is refused now, not later
     if body.webhook is not None:
         await _check_webhook(runtime, body.webhook)
@@ -50,9 +52,13 @@ async def create(
     try:
         run, superseded = await runtime.store.create_run(
             thread_id=thread_id,
-            assistant_id=served.graph_id,
+            assistant_id=assistant.assistant_id,
             graph_id=served.graph_id,
-            kwargs={**body.run_kwargs(temporary=stateless), **(options or {})},
+            kwargs={
+                **body.run_kwargs(temporary=stateless),
+                "graph_id": served.graph_id,
+                **(options or {}),
+            },
             metadata=body.metadata or {},
             multitask_strategy=body.multitask_strategy,
             if_not_exists=body.if_not_exists,

@@ -24,6 +24,8 @@ from host.worker import Workers
 from nodes.serde import checkpoint_serializer
 from nodes.services import Services
 from settings import Settings, get_settings
+from storage.assistants import AssistantStore
+from storage.crons import CronStore
 from storage.langgraph import Persistence, open_persistence
 from storage.runs import INFLIGHT, RunStore, ThreadRow
 
@@ -56,6 +58,8 @@ class Runtime:
     workers: Workers
     checkpointer: BaseCheckpointSaver[str]
     services: Services | None
+    assistants: AssistantStore
+    crons: CronStore
     settings: Settings = field(default_factory=get_settings)
     persistence: Persistence | None = None
     """Checkpointer, LangGraph store and app database the graphs persist to."""
@@ -114,7 +118,7 @@ class Runtime:
             persistence = await stack.enter_async_context(
                 open_persistence(settings, serde=checkpoint_serializer())
             )
-            graphs = load_graphs(
+            graphs = await load_graphs(
                 config_path, checkpointer=persistence.checkpointer, store=persistence.store
             )
             services: Services | None = None
@@ -159,6 +163,8 @@ class Runtime:
                 workers=pool,
                 checkpointer=persistence.checkpointer,
                 services=services,
+                assistants=AssistantStore(persistence.database, clock=utcnow),
+                crons=CronStore(persistence.database, clock=utcnow),
                 settings=settings,
                 persistence=persistence,
                 thread_events=thread_events,

@@ -22,7 +22,8 @@ import os
 import socket
 import uuid
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.prebuilt import ToolCallTransformer
+from langgraph.pregel import Pregel
 from langgraph.stream.transformers import CustomTransformer, UpdatesTransformer
 from langgraph.types import Command, Send
 
@@ -81,6 +83,12 @@ def build_command(spec: Mapping[str, Any]) -> Command[Any]:
     if isinstance(update, list):
         update = [tuple(pair) for pair in update]
     return Command(resume=spec.get("resume"), update=update, goto=gotos)
+
+
+def graph_of(run: RunRow) -> str:
+    """The graph a run executes (its assistant may be a created one, named by its own id)."""
+    graph_id = run.options.get("graph_id")
+    return graph_id if isinstance(graph_id, str) else run.assistant_id
 
 
 def run_config(
@@ -265,9 +273,7 @@ class Workers:
         """Record a run cancelled before it started (its waiters get the thread's values);
         ``rollback`` deletes it."""
         status = "rollback" if action == "rollback" else "interrupted"
-        await self._record(
-            run, self.graphs.get(run.assistant_id), status, None, None, cancelled=True
-        )
+        await self._record(run, self.graphs.get(graph_of(run)), status, None, None, cancelled=True)
 
     # --- loops -----------------------------------------------------------------------------
     async def _dispatch(self) -> None:
@@ -377,7 +383,7 @@ class Workers:
 
     # --- one run ---------------------------------------------------------------------------
     async def _execute(self, run: RunRow) -> None:
-        served = self.graphs.get(run.assistant_id)
+        served = self.graphs.get(graph_of(run))
         bind_run(run.run_id, run.thread_id)
         logger.info("run started", extra={"assistant_id": run.assistant_id, "attempt": run.attempt})
         for hook in self.on_start:
@@ -494,10 +500,27 @@ class Workers:
             logger.exception("announcing dead run %s failed", run.run_id)
         self.wake()  # the thread's next run may start now
 
+    @asynccontextmanager
+    async def _built(
+        self, run: RunRow, served: ServedGraph
+    ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
+        """The graph ``run`` executes: a factory's is built for this run (its config and
+        context), a compiled graph is itself."""
+        context = served.context(run.options.get("context"), self.services)
+        factory_config = run_config(run, served.graph_id)
+        async with served.build("threads.create_run", factory_config, context) as graph:
+            yield graph
+
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
-        requested, subgraphs, graph_input, options = await self._input(run, served)
+        """Run the graph and publish its parts."""
+        async with self._built(run, served) as graph:
+            return await self._stream_graph(run, served, graph)
+
+    async def _stream_graph(
+        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any]
+    ) -> tuple[Any, bool]:
+        requested, subgraphs, graph_input, options = await self._input(run, served, graph)
         config = options.pop("config")
-        graph = served.graph
         last_values: Any = None
         interrupted = False
         legacy = LegacyMessages()
@@ -536,7 +559,7 @@ class Workers:
         return jsonable(last_values), interrupted
 
     async def _input(
-        self, run: RunRow, served: ServedGraph
+        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any]
     ) -> tuple[list[str], bool, Any, dict[str, Any]]:
         """The modes asked for, whether with subgraphs, the graph's input (a command, or
         ``None`` to resume a retried run) and the options to run it with (``config`` too)."""
@@ -546,7 +569,7 @@ class Workers:
             graph_input: Any = build_command(kwargs["command"])
         else:
             graph_input = kwargs.get("input")
-        if run.attempt > 1 and await self._started_before(run, served, config):
+        if run.attempt > 1 and await _started_before(run, graph, config):
             graph_input = None  # a retried run resumes from its last checkpoint
         options: dict[str, Any] = {}
         for name in ("interrupt_before", "interrupt_after", "durability"):
@@ -570,11 +593,20 @@ class Workers:
     ) -> tuple[Any, bool]:
         """Run the graph under LangGraph's v3 event stream, appending to the thread's log
         (and publishing the classic modes the run asked for to the broker)."""
+        async with self._built(run, served) as graph:
+            return await self._stream_v3_graph(run, served, graph, translator)
+
+    async def _stream_v3_graph(
+        self,
+        run: RunRow,
+        served: ServedGraph,
+        graph: Pregel[Any, Any, Any, Any],
+        translator: Translator,
+    ) -> tuple[Any, bool]:
         log = self.thread_events
         assert log is not None
-        requested, subgraphs, graph_input, options = await self._input(run, served)
+        requested, subgraphs, graph_input, options = await self._input(run, served, graph)
         config = options.pop("config")
-        graph = served.graph
         if run.options.get("protocol") != "v3" or run.attempt > 1:  # else its creator did
             await log.append(
                 run.thread_id,
@@ -641,12 +673,6 @@ class Workers:
             waiting = bool(events) or status == "interrupted"
             events.append(lifecycle("interrupted" if waiting else "completed", run_id=run.run_id))
         await self.thread_events.append(run.thread_id, run.run_id, events)
-
-    async def _started_before(
-        self, run: RunRow, served: ServedGraph, config: RunnableConfig
-    ) -> bool:
-        snapshot = await served.graph.aget_state({"configurable": config["configurable"]})
-        return bool(snapshot.metadata and snapshot.metadata.get("run_id") == run.run_id)
 
     async def _record(
         self,
@@ -751,6 +777,13 @@ class Workers:
             await self.store.delete_run(run.run_id)
         else:
             await self.store.finish_run(run.run_id, status, error)
+
+
+async def _started_before(
+    run: RunRow, graph: Pregel[Any, Any, Any, Any], config: RunnableConfig
+) -> bool:
+    snapshot = await graph.aget_state({"configurable": config["configurable"]})
+    return bool(snapshot.metadata and snapshot.metadata.get("run_id") == run.run_id)
 
 
 async def _before(run: RunRow, served: ServedGraph) -> checkpoints.ThreadSnapshot | None:

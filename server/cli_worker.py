@@ -70,13 +70,17 @@ def worker(
 async def _work(
     settings: Settings, config_path: Path, concurrency: int, names: str, metrics_port: int | None
 ) -> None:
+    from host import crons
     from host.runtime import Runtime
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with Runtime.open(settings, config_path=config_path, workers=concurrency) as runtime:
+    async with (
+        Runtime.open(settings, config_path=config_path, workers=concurrency) as runtime,
+        crons.ticking(runtime),  # any worker may fire a due cron; each tick fires once
+    ):
         console.print(
             f"Worker {runtime.workers.worker_id} executing runs of {names}, {concurrency} at a time"
         )

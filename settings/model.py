@@ -207,6 +207,38 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long in-flight runs may finish before they are stopped "
         "and re-queued for another worker.",
     )
+    royal_thread_ttl_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="Threads idle (not updated, nothing in flight) for longer than this are "
+        "deleted with their checkpoints by a sweeper, as the reference server's thread TTL. "
+        "Unset: threads are kept until deleted or pruned.",
+    )
+    royal_thread_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often the thread TTL sweeper looks for expired threads.",
+    )
+    royal_store_default_ttl_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="Time-to-live of a LangGraph store item written without its own ``ttl`` "
+        "(unset: such items never expire).",
+    )
+    royal_store_sweep_minutes: float = Field(
+        default=5.0,
+        gt=0,
+        le=1440,
+        description="How often expired LangGraph store items are deleted.",
+    )
+    royal_cron_tick_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often each API and worker process looks for due crons (a due cron "
+        "fires once, whichever process claims it).",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

@@ -221,3 +221,28 @@ async def copy_thread(saver: BaseCheckpointSaver[Any], source: str, target: str)
             await saver.conn.commit()
         return
     raise _unsupported(saver)
+
+
+async def keep_latest(saver: BaseCheckpointSaver[Any], thread_ids: list[str]) -> None:
+    """Delete every checkpoint of these threads but the latest of each namespace, with the
+    pending writes of the deleted ones (the saver's own ``aprune`` where it has one)."""
+    if isinstance(saver, AsyncPostgresSaver):
+        await saver.aprune(thread_ids, strategy="keep_latest")
+        return
+    if isinstance(saver, AsyncSqliteSaver):
+        await saver.setup()
+        latest = (
+            "SELECT checkpoint_ns, MAX(checkpoint_id) FROM checkpoints WHERE thread_id = ? "
+            "GROUP BY checkpoint_ns"
+        )
+        async with saver.lock:
+            for thread_id in thread_ids:
+                for table in ("writes", "checkpoints"):
+                    await saver.conn.execute(
+                        f"DELETE FROM {table} WHERE thread_id = ? "
+                        f"AND (checkpoint_ns, checkpoint_id) NOT IN ({latest})",
+                        (thread_id, thread_id),
+                    )
+            await saver.conn.commit()
+        return
+    raise _unsupported(saver)

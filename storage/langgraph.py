@@ -21,7 +21,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol, maybe_add_typed_methods
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, TTLConfig
 from langgraph.store.postgres.aio import AsyncPostgresStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 from psycopg import AsyncConnection
@@ -150,7 +150,7 @@ async def open_persistence(
                 open_postgres_pool(libpq_conninfo(database.url), max_size=pool_size)
             )
             postgres_saver = PooledPostgresSaver(pool, serde=serde)
-            postgres_store = AsyncPostgresStore(conn=pool)
+            postgres_store = AsyncPostgresStore(conn=pool, ttl=store_ttl(settings))
             await _setup_postgres(pool, postgres_saver, postgres_store)
             checkpointer: BaseCheckpointSaver[str] = postgres_saver
             store: BaseStore = postgres_store
@@ -161,13 +161,29 @@ async def open_persistence(
             if serde is not None:
                 sqlite_saver.serde = maybe_add_typed_methods(serde)
             sqlite_store = await stack.enter_async_context(
-                AsyncSqliteStore.from_conn_string(_prepared(store_path(settings)))
+                AsyncSqliteStore.from_conn_string(
+                    _prepared(store_path(settings)), ttl=store_ttl(settings)
+                )
             )
             await sqlite_saver.setup()
             await sqlite_store.setup()
             checkpointer, store = sqlite_saver, sqlite_store
         stack.push_async_callback(_stop_batching, store)
+        if isinstance(store, AsyncPostgresStore | AsyncSqliteStore):
+            await store.start_ttl_sweeper()
+            stack.push_async_callback(store.stop_ttl_sweeper, 5.0)
         yield Persistence(checkpointer=checkpointer, store=store, database=database)
+
+
+def store_ttl(settings: Settings) -> TTLConfig:
+    """Item TTLs as the reference server's ``store.ttl``: reads refresh them, a sweeper
+    deletes expired items every ``ROYAL_STORE_SWEEP_MINUTES``."""
+    config = TTLConfig(refresh_on_read=True)
+    # typed int, used as float by both stores (a fraction of a minute in tests)
+    config["sweep_interval_minutes"] = settings.royal_store_sweep_minutes  # type: ignore[typeddict-item]
+    if settings.royal_store_default_ttl_minutes is not None:
+        config["default_ttl"] = settings.royal_store_default_ttl_minutes
+    return config
 
 
 async def _stop_batching(store: BaseStore) -> None:

@@ -260,6 +260,27 @@ class RunRow(BaseModel):
         }
 
 
+def json_contains(
+    backend: str, table: Table, column: str, document: dict[str, Any]
+) -> list[ColumnElement[bool]]:
+    """``table.column`` holds ``document``'s top-level keys with these values (JSONB ``@>`` on
+    Postgres, ``json_extract`` per key on SQLite)."""
+    if backend == "postgresql":
+        name = f"f_{column}"
+        clause = text(f'{table.name}."{column}" @> CAST(:{name} AS jsonb)').bindparams(
+            **{name: json.dumps(document)}
+        )
+        return [clause]  # type: ignore[list-item]
+    column_object = table.c[column]
+    clauses: list[ColumnElement[bool]] = []
+    for key, value in document.items():
+        path = '$."' + key.replace('"', '\\"') + '"'
+        clauses.append(
+            func.json_extract(column_object, path) == func.json_extract(json.dumps(value), "$")
+        )
+    return clauses
+
+
 def _thread(row: Row[Any]) -> ThreadRow:
     return ThreadRow.model_validate(dict(row._mapping))
 
@@ -348,20 +369,7 @@ class RunStore:
             return bool(result.rowcount)
 
     def _json_filter(self, column: str, document: dict[str, Any]) -> list[ColumnElement[bool]]:
-        if self.database.backend == "postgresql":
-            name = f"f_{column}"
-            clause = text(f'threads."{column}" @> CAST(:{name} AS jsonb)').bindparams(
-                **{name: json.dumps(document)}
-            )
-            return [clause]  # type: ignore[list-item]
-        column_object = threads.c[column]
-        clauses: list[ColumnElement[bool]] = []
-        for key, value in document.items():
-            path = '$."' + key.replace('"', '\\"') + '"'
-            clauses.append(
-                func.json_extract(column_object, path) == func.json_extract(json.dumps(value), "$")
-            )
-        return clauses
+        return json_contains(self.database.backend, threads, column, document)
 
     async def search_threads(
         self,
@@ -855,6 +863,17 @@ class RunStore:
         async with self.database.read() as connection:
             rows = await connection.execute(query.order_by(runs.c.created_at))
             return [_run(row) for row in rows]
+
+    async def idle_threads(self, updated_before: datetime, limit: int = 100) -> list[str]:
+        """Threads not updated since ``updated_before`` with nothing in flight (TTL sweeps)."""
+        query = (
+            select(threads.c.thread_id)
+            .where(threads.c.updated_at < updated_before, ~_INFLIGHT_HERE)
+            .order_by(threads.c.updated_at)
+            .limit(limit)
+        )
+        async with self.database.read() as connection:
+            return [str(row[0]) for row in await connection.execute(query)]
 
     async def copy_thread(self, source: ThreadRow, thread_id: str | None = None) -> ThreadRow:
         """A new thread with ``source``'s metadata and recorded state (not its runs)."""

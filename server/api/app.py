@@ -8,16 +8,18 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from host import approvals
+from host import approvals, crons, threads
 from host.runtime import Runtime
 from server import console
 from server.api import (
     auth,
     errors,
     routes_assistants,
+    routes_crons,
     routes_oauth,
     routes_ops,
     routes_runs,
+    routes_store,
     routes_thread_stream,
     routes_threads,
     routes_v1_agents,
@@ -55,7 +57,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime() as runtime, approvals.sweeping(runtime):
+        async with (
+            open_runtime() as runtime,
+            approvals.sweeping(runtime),
+            threads.sweeping(runtime),
+            crons.ticking(runtime),
+        ):
             app.state.runtime = runtime
             prices = runtime.services.models.prices if runtime.services else None
             runtime.workers.callbacks.append(MetricsCallback(metrics, prices))
@@ -87,6 +94,8 @@ def create_app(
     app.include_router(routes_runs.router, dependencies=guarded)
     app.include_router(routes_thread_stream.router, dependencies=guarded)  # v3 streaming
     app.include_router(routes_thread_stream.ws_router)  # authenticates its handshakes
+    app.include_router(routes_store.router, dependencies=guarded)
+    app.include_router(routes_crons.router, dependencies=guarded)
     for domain in (
         routes_v1_approvals,
         routes_v1_ceo,

@@ -228,6 +228,11 @@ READ_ONLY_POSTS = frozenset(
         "/threads/{thread_id}/state/checkpoint",
         "/threads/{thread_id}/stream/events",
         "/threads/{thread_id}/stream",
+        "/assistants/{assistant_id}/versions",
+        "/store/items/search",
+        "/store/namespaces",
+        "/runs/crons/search",
+        "/runs/crons/count",
     }
 )
 #: Writes that can move a thread past its approval gate, or erase history: admins only.
@@ -235,6 +240,8 @@ ADMIN_ROUTES = frozenset(
     {
         ("POST", "/threads/{thread_id}/state"),
         ("DELETE", "/threads/{thread_id}"),
+        ("DELETE", "/assistants/{assistant_id}"),
+        ("POST", "/threads/prune"),  # with delete_threads, its threads go too
     }
 )
 

@@ -15,6 +15,7 @@ from host.models import (
     HistoryRequest,
     ThreadCreate,
     ThreadPatch,
+    ThreadPrune,
     ThreadSearch,
     ThreadStateUpdate,
 )
@@ -89,6 +90,12 @@ async def count_threads(body: ThreadSearch, runtime: RuntimeDep) -> int:
     return await runtime.store.count_threads(metadata=body.metadata, status=body.status)
 
 
+@router.post("/prune")
+async def prune_threads(body: ThreadPrune, runtime: RuntimeDep) -> dict[str, int]:
+    """Delete the threads (their runs cancelled first), or keep only their latest checkpoint."""
+    return {"pruned_count": await threads.prune(runtime, body.thread_ids, body.strategy)}
+
+
 @router.get("/{thread_id}")
 async def get_thread(thread_id: str, runtime: RuntimeDep) -> dict[str, Any]:
     return (await runtime.thread(thread_id)).to_api()
@@ -105,7 +112,8 @@ async def patch_thread(thread_id: str, body: ThreadPatch, runtime: RuntimeDep) -
 
 @router.delete("/{thread_id}", status_code=204)
 async def delete_thread(thread_id: str, runtime: RuntimeDep) -> Response:
-    """Delete a thread and its checkpoints; its pending approvals are closed with the reason."""
+    """Delete a thread and its checkpoints, cancelling its runs first (as the reference); its
+    pending approvals are closed with the reason."""
     await threads.delete(runtime, thread_id)
     return Response(status_code=204)
 
@@ -133,7 +141,9 @@ async def _state(
     served = _graph_of(runtime, thread)
     if served is None:
         return {**EMPTY_STATE, "values": thread.values or {}}
-    snapshot = await served.graph.aget_state(_config(thread_id, checkpoint), subgraphs=subgraphs)
+    config = _config(thread_id, checkpoint)
+    async with served.build("threads.read", config) as graph:
+        snapshot = await graph.aget_state(config, subgraphs=subgraphs)
     if checkpoint is not None and snapshot.config is None:
         raise HTTPException(
             status_code=404, detail=f"checkpoint {checkpoint.checkpoint_id} not found"
@@ -174,13 +184,14 @@ async def update_state(
     checkpoint = body.checkpoint
     if checkpoint is None and body.checkpoint_id:
         checkpoint = CheckpointRef(checkpoint_id=body.checkpoint_id)
-    try:
-        config = await served.graph.aupdate_state(
-            _config(thread_id, checkpoint), body.values, as_node=body.as_node
-        )
-    except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
-        raise HTTPException(status_code=400, detail=str(exc)) from None
-    snapshot = await served.graph.aget_state(_config(thread_id))
+    async with served.build("threads.update", _config(thread_id, checkpoint)) as graph:
+        try:
+            config = await graph.aupdate_state(
+                _config(thread_id, checkpoint), body.values, as_node=body.as_node
+            )
+        except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        snapshot = await graph.aget_state(_config(thread_id))
     await runtime.store.set_thread_state(
         thread_id,
         status=checkpoint_status(snapshot),
@@ -200,15 +211,14 @@ async def _history(runtime: Runtime, thread_id: str, body: HistoryRequest) -> li
         before = _config(thread_id, CheckpointRef(checkpoint_id=body.before))
     elif body.before is not None:
         before = _config(thread_id, body.before)
-    return [
-        thread_state(snapshot)
-        async for snapshot in served.graph.aget_state_history(
-            _config(thread_id, body.checkpoint),
-            limit=body.limit,
-            before=before,
-            filter=body.metadata,
-        )
-    ]
+    config = _config(thread_id, body.checkpoint)
+    async with served.build("threads.read", config) as graph:
+        return [
+            thread_state(snapshot)
+            async for snapshot in graph.aget_state_history(
+                config, limit=body.limit, before=before, filter=body.metadata
+            )
+        ]
 
 
 @router.post("/{thread_id}/history")
