@@ -185,6 +185,7 @@ goals = Table(
 from storage import ad_spend as _ad_spend  # noqa: E402, F401
 from storage import credentials_schema as _credentials_schema  # noqa: E402, F401
 from storage import product_suppliers as _product_suppliers  # noqa: E402, F401
+from storage import run_results as _run_results  # noqa: E402, F401
 from storage import runs_schema as _runs_schema  # noqa: E402, F401
 from storage import sync_schema as _sync_schema  # noqa: E402, F401
 from storage import users_schema as _users_schema  # noqa: E402, F401
