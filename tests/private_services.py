@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,9 +88,12 @@ def _postgres_bin(name: str) -> str:
 
 class PrivatePostgres:
     """A throwaway cluster (``initdb``) on a free port with trust auth. As root, its commands run
-    as the ``postgres`` user, since the server refuses to run as root."""
+    as the ``postgres`` user, since the server refuses to run as root; its directory is then a
+    fresh one under the temp root (that user cannot enter pytest's private temp directories)."""
 
     def __init__(self, directory: Path) -> None:
+        if os.geteuid() == 0:
+            directory = Path(tempfile.mkdtemp(prefix="royal-pg-"))
         self.port = free_port()
         self.data = directory / "pgdata"
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
@@ -112,8 +116,7 @@ class PrivatePostgres:
                 f"port = {self.port}",
                 "listen_addresses = '127.0.0.1'",
                 f"unix_socket_directories = '{self._directory}'",
-                "fsync = off",
-                "synchronous_commit = off",
+                "fsync = off",  # a process crash keeps the OS cache; commits stay synchronous
                 "full_page_writes = off",
                 "max_connections = 200",
             ]
@@ -146,3 +149,4 @@ def private_postgres(directory: Path) -> Iterator[PrivatePostgres]:
         yield server
     finally:
         server.stop("immediate")
+        shutil.rmtree(server.data.parent, ignore_errors=True)

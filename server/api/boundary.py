@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from host.logging_setup import request_id_var
+from server.api.errors import DATABASE_RETRY_AFTER, database_away
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,10 @@ class ErrorBoundaryMiddleware:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except Exception:
+        except Exception as exc:
+            if not started and database_away(exc):  # e.g. raised while a stream was set up
+                await _database_away_answer(send)
+                return
             runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
             if runtime is not None:
                 runtime.unexpected_errors += 1
@@ -98,3 +102,10 @@ class ErrorBoundaryMiddleware:
                     await send(message)
             elif not finished:  # a streamed body broke: end it cleanly, keep the connection
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _database_away_answer(send: Send) -> None:
+    start, body = _json(503, "the database is unavailable; retry shortly")
+    start["headers"].append((b"retry-after", str(DATABASE_RETRY_AFTER).encode()))
+    await send(start)
+    await send(body)
