@@ -72,6 +72,24 @@ class Figures:
     recovery_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
 
+    async def tally(
+        self,
+        statuses: dict[str, str],
+        sandbox: SandboxServer,
+        runtime: Runtime,
+        *,
+        followed: int = 0,
+    ) -> None:
+        """Count the runs' outcomes (``followed``: runs streamed or waited on, all completed,
+        which the caller checked), the writes beyond one per run and the threads left busy;
+        no effect may be left ``STARTED``."""
+        self.started = len(statuses) + followed
+        self.completed = sum(s == "success" for s in statuses.values()) + followed
+        self.errored = sum(s == "error" for s in statuses.values())
+        self.duplicated = duplicated_writes(sandbox, self.started)
+        self.stuck = await stuck_threads(runtime)
+        assert await started_effects(runtime) == 0
+
     def report(self) -> str:
         line = (
             f"CHAOS {self.fault}: runs started {self.started} / completed {self.completed} / "

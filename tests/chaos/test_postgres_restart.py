@@ -21,9 +21,6 @@ from tests.api.server_support import live_server, sandboxed_settings
 from tests.chaos.harness import (
     Driver,
     Figures,
-    duplicated_writes,
-    started_effects,
-    stuck_threads,
 )
 from tests.private_services import PrivatePostgres, private_postgres
 from tools.sandbox import SandboxServer
@@ -98,12 +95,7 @@ async def test_postgres_restarts_delay_runs_and_answer_503(
                     await asyncio.sleep(0.5)
                 statuses = await driver.finish(http)
                 figures.recovery_seconds = max(recoveries)
-                figures.started = len(driver.runs)
-                figures.completed = sum(s == "success" for s in statuses.values())
-                figures.errored = sum(s == "error" for s in statuses.values())
-                figures.duplicated = duplicated_writes(sandbox, figures.started)
-                figures.stuck = await stuck_threads(server.runtime)
-                assert await started_effects(server.runtime) == 0
+                await figures.tally(statuses, sandbox, server.runtime)
                 after = [
                     (await http.get(f"/threads/{thread_id}/state")).status_code
                     for thread_id, _ in driver.runs
