@@ -18,6 +18,7 @@ from host.resume import authorize_resume
 from host.runtime import Runtime
 from host.webhooks_out import WebhookRefusedError, check_url
 from host.worker import RESULT_EVENT
+from storage import run_results
 from storage.runs import ConflictError as ThreadBusyError
 from storage.runs import RunRow
 
@@ -144,10 +145,34 @@ async def cancel(runtime: Runtime, run: RunRow, action: CancelAction = "interrup
 
 def events(runtime: Runtime, run: RunRow, after: int | None = None) -> AsyncIterator[RunEvent]:
     """The broker's events of ``run`` (after event id ``after``), live; none for a run that
-    finished long enough ago that its events are gone."""
+    finished long enough ago that its events are gone. When the broker's events end without
+    the run's outcome (Redis was down, or restarted empty), the outcome is replayed from the
+    database: the final ``values`` (or ``error``) and the result event."""
     if run.status in TERMINAL and not runtime.broker.known(run.run_id):
         return _nothing()
-    return runtime.broker.subscribe(run.run_id, after, in_flight=run.status not in TERMINAL)
+    live = runtime.broker.subscribe(run.run_id, after, in_flight=run.status not in TERMINAL)
+    return _with_outcome(runtime, run, live, after or 0)
+
+
+async def _with_outcome(
+    runtime: Runtime, run: RunRow, live: AsyncIterator[RunEvent], after: int
+) -> AsyncIterator[RunEvent]:
+    last = after
+    async for event in live:
+        last = max(last, event.id)
+        yield event
+        if event.event == RESULT_EVENT:
+            return
+    found, outcome = await run_results.load(runtime.store.database, run.run_id)
+    if not found:
+        return
+    modes = run.options.get("stream_mode") or ["values"]
+    modes = [modes] if isinstance(modes, str) else modes
+    if isinstance(outcome, dict) and "__error__" in outcome:
+        yield RunEvent(last + 1, "error", outcome["__error__"])
+    elif "values" in modes and isinstance(outcome, dict):
+        yield RunEvent(last + 1, "values", outcome)
+    yield RunEvent(last + 2, RESULT_EVENT, outcome)
 
 
 async def _nothing() -> AsyncIterator[RunEvent]:

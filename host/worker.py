@@ -48,7 +48,7 @@ from host.thread_events import ThreadEventLog
 from host.v3_protocol import Translator, input_requested, lifecycle
 from host.webhooks_out import WebhookSender
 from nodes.services import Services
-from storage import checkpoints
+from storage import checkpoints, run_results
 from storage.audit import AuditEntry, AuditLog
 from storage.enums import ActorKind
 from storage.runs import DEAD, RunRow, RunStore
@@ -61,6 +61,8 @@ warnings.filterwarnings(
 )
 
 RESULT_EVENT = "__result__"
+RESULT_KEEP_SECONDS = 86_400
+"""How long a finished run's outcome stays in ``run_results`` (events expire sooner)."""
 """Internal broker event carrying the run's final body for ``wait`` and ``join``."""
 USAGE_EVENT = "__usage__"
 """Internal broker event: the model usage of a run that stopped before its answer reported it."""
@@ -741,6 +743,10 @@ class Workers:
             body = {"__error__": error} if error is not None else result
             if body is None:
                 body = values
+            # Kept in the database too: Redis may lose the event (host.runs replays this).
+            await run_results.save(
+                self.store.database, run.run_id, body, self.store.clock(), RESULT_KEEP_SECONDS
+            )
             await self.broker.publish(run.run_id, RESULT_EVENT, body)
             webhook = run.options.get("webhook")
             if webhook and status != "rollback" and self.webhooks is not None:

@@ -303,7 +303,10 @@ class Settings(BaseSettings):
         default="2026-01", description="Pinned Admin GraphQL API version (YYYY-MM)."
     )
     shopify_max_attempts: int = Field(
-        default=6, ge=1, le=20, description="Attempts per Shopify request before giving up."
+        default=12,
+        ge=1,
+        le=20,
+        description="Attempts per Shopify request before giving up (within 90 s of retrying).",
     )
 
     # --- GitHub --------------------------------------------------------------------------

@@ -50,9 +50,10 @@ def create_engine(
             target,
             pool_size=pool_size,
             max_overflow=max_overflow,
-            # Not pool_pre_ping: a round trip before every transaction. A connection the
-            # server dropped fails its transaction once and leaves the pool; recycling stops
-            # connections outliving server-side idle timeouts.
+            # A connection is checked before use (a loopback round trip): after a database
+            # restart every pooled connection is dead, and without the check each one would
+            # fail a request or a run step before leaving the pool.
+            pool_pre_ping=True,
             pool_recycle=1800,
             echo=echo,
             connect_args={"application_name": "royal"},

@@ -73,8 +73,9 @@ async def open_postgres_pool(conninfo: str, *, max_size: int = 10) -> AsyncItera
         min_size=1,
         max_size=max(max_size, 2),  # setup holds its lock on one connection and works on another
         open=False,
-        # No check on checkout (a round trip before every checkpointer call): a broken
-        # connection fails one call and the pool discards it; max_lifetime recycles them.
+        # Checked on checkout: after a database restart the pooled connections are dead and
+        # each would otherwise fail one checkpoint call (a run step) before being discarded.
+        check=AsyncConnectionPool.check_connection,
         name="royal-langgraph",
     )
     await pool.open(wait=True)

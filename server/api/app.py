@@ -31,6 +31,7 @@ from server.api import (
     routes_v1_sync,
     routes_webhooks,
 )
+from server.api.boundary import ErrorBoundaryMiddleware
 from server.api.http_observability import REQUEST_ID_HEADER, ObservabilityMiddleware
 from server.api.metrics import Metrics, MetricsCallback
 
@@ -74,7 +75,6 @@ def create_app(
         title="Royal Orchestrator API",
         description="LangGraph Server API compatible: assistants, threads, runs, streaming.",
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,  # 413 by Content-Length or, if chunked, as it streams in
         telemetry=None if opentelemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(
@@ -85,6 +85,7 @@ def create_app(
         expose_headers=EXPOSED_HEADERS,
     )
 
+    app.add_middleware(ErrorBoundaryMiddleware, max_body_bytes=MAX_BODY_BYTES)  # JSON 500s and 413s
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)  # outermost: sees every answer
     app.state.metrics = metrics
     errors.install(app)

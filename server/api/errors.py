@@ -9,7 +9,13 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg import DataError as PsycopgDataError
-from sqlalchemy.exc import DataError
+from psycopg import InterfaceError as PsycopgInterfaceError
+from psycopg import OperationalError as PsycopgOperationalError
+from psycopg_pool import PoolTimeout
+from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import InterfaceError as SQLAlchemyInterfaceError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyPoolTimeout
 
 from host.errors import (
     ConflictError,
@@ -22,6 +28,30 @@ from host.errors import (
 from host.graphs import ContextError
 
 logger = logging.getLogger(__name__)
+
+#: Seconds a client is told to wait while the database is away.
+DATABASE_RETRY_AFTER = 2
+#: Errors that mean "the database cannot be reached right now", not "this request is wrong".
+DATABASE_AWAY: tuple[type[Exception], ...] = (
+    SQLAlchemyOperationalError,
+    SQLAlchemyInterfaceError,
+    SQLAlchemyPoolTimeout,
+    PsycopgOperationalError,
+    PsycopgInterfaceError,
+    PoolTimeout,
+)
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is the database being unreachable."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DATABASE_AWAY) and not isinstance(seen, DataError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def not_found(kind: str, key: str) -> HTTPException:
@@ -73,6 +103,9 @@ def install(app: FastAPI) -> None:
             status_code=422, content={"detail": f"a value cannot be stored: {reason}"}
         )
 
+    for away in DATABASE_AWAY:
+        app.add_exception_handler(away, _database_away)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         runtime = getattr(request.app.state, "runtime", None)
@@ -80,3 +113,19 @@ def install(app: FastAPI) -> None:
             runtime.unexpected_errors += 1
         logger.exception("unexpected error on %s %s", request.method, request.url.path)
         return JSONResponse(status_code=500, content={"detail": "Internal server error"})
+
+
+async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+    """The database is restarting or unreachable: nothing the client did; try again shortly.
+    Pooled connections that failed are discarded, so the answers recover without a restart."""
+    logger.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+    )
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "the database is unavailable; retry shortly"},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )

@@ -7,6 +7,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 from fastapi.responses import StreamingResponse
@@ -29,12 +30,14 @@ router = APIRouter()
 
 def _thread_path(run: RunRow) -> str:
     """Where a stateless run's thread is: kept when the run stops at an interrupt, so that the
-    approval it raised can be decided (otherwise deleted when the run ends)."""
-    return f"/threads/{run.thread_id}"
+    approval it raised can be decided (otherwise deleted when the run ends). Percent-encoded:
+    a header carries Latin-1 only, and any thread id is a valid path segment."""
+    return f"/threads/{quote(run.thread_id, safe='')}"
 
 
 def _run_path(run: RunRow, stateless: bool) -> str:
-    return f"/runs/{run.run_id}" if stateless else f"/threads/{run.thread_id}/runs/{run.run_id}"
+    run_id = quote(run.run_id, safe="")
+    return f"/runs/{run_id}" if stateless else f"{_thread_path(run)}/runs/{run_id}"
 
 
 def _stream_response(

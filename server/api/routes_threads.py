@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import InvalidUpdateError
 
 from host import threads
 from host.encoding import jsonable
@@ -189,8 +190,8 @@ async def update_state(
             config = await graph.aupdate_state(
                 _config(thread_id, checkpoint), body.values, as_node=body.as_node
             )
-        except (ValueError, KeyError) as exc:  # unknown node, ambiguous update
-            raise HTTPException(status_code=400, detail=str(exc)) from None
+        except (ValueError, KeyError, InvalidUpdateError) as exc:  # unknown node, wrong shape
+            raise HTTPException(status_code=400, detail=str(exc) or type(exc).__name__) from None
         snapshot = await graph.aget_state(_config(thread_id))
     await runtime.store.set_thread_state(
         thread_id,

@@ -30,6 +30,7 @@ from tools.shopify import (
     ShopifyAuthenticationError,
     ShopifyClient,
     ShopifyConfig,
+    ShopifyServerError,
     ShopifyThrottledError,
     ShopifyUserError,
 )
@@ -497,3 +498,31 @@ def _discount(code: str) -> DiscountCodeBasicInput:
         starts_at=datetime(2026, 1, 1, tzinfo=UTC),
         customer_gets=DiscountCustomerGetsInput(value=DiscountValueInput(percentage=0.1)),
     )
+
+
+async def test_state_setting_mutations_are_retried_after_500_502_504_and_apply_once(
+    sandbox: SandboxServer, make_client: ClientFactory
+) -> None:
+    """Publishing and an upsert by handle set a state, so a 5xx that may have applied them is
+    retried (30 % of requests failing with 500/502/504); a create without a key is not."""
+    client = make_client(max_attempts=12, backoff_base=0.01, backoff_max=0.05)
+    publications = await client.list_publications()
+    run = uuid.uuid4().hex[:8]
+    sandbox.sandbox.faults.set(
+        "shopify", FaultSettings(error_rate=0.3, error_statuses=[500, 502, 504])
+    )
+    for index in range(6):
+        handle = f"retry-mug-{run}-{index}"
+        product = await client.set_product(
+            ProductSetInput(title=f"Retry Mug {index}", handle=handle),
+            identifier=ProductSetIdentifier(handle=handle),
+        )
+        await client.publish(product.id, [PublicationTarget(publication_id=publications[0].id)])
+    assert client.stats.server_errors > 0
+    assert sandbox.sandbox.ledger.counts() == {
+        "shopify.productSet": 6,
+        "shopify.publishablePublish": 6,
+    }
+    sandbox.sandbox.faults.set("shopify", FaultSettings(error_rate=1.0, error_statuses=[502]))
+    with pytest.raises(ShopifyServerError, match="not retried"):
+        await client.create_product(ProductCreateInput(title=f"Once Lamp {run}"))

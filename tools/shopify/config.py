@@ -31,7 +31,10 @@ class ShopifyConfig(BaseModel):
     access_token: SecretStr | None = None
     client_id: SecretStr | None = None
     client_secret: SecretStr | None = None
-    max_attempts: int = Field(default=6, ge=1, le=20)
+    max_attempts: int = Field(default=12, ge=1, le=20)
+    retry_budget: float = Field(
+        default=90.0, gt=0, description="Stop retrying one request after this many seconds."
+    )
     timeout: float = Field(default=30.0, gt=0)
     token_refresh_margin: float = Field(
         default=300.0, ge=0, description="Refresh a granted token this many seconds before expiry."

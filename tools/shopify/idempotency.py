@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 from graphql import GraphQLError, parse, print_ast
 from graphql.language import ast
@@ -77,3 +79,39 @@ def operation_kind(document: str) -> str:
         if isinstance(definition, ast.OperationDefinitionNode):
             return definition.operation.value
     return "query"
+
+
+#: Mutations that set a state rather than add one: applying one twice leaves the shop as applying
+#: it once, so a retry after a failure that may have applied it (a 500/502/504, a read timeout)
+#: is safe without ``@idempotent``. ``productSet`` counts only when addressed by an identifier
+#: (an upsert); without one it creates a product each time.
+REPEATABLE_MUTATIONS = frozenset({"publishablePublish", "publishableUnpublish", "productUpdate"})
+REPEATABLE_WITH_IDENTIFIER = frozenset({"productSet"})
+
+
+@functools.lru_cache(maxsize=256)
+def mutation_fields(document: str) -> tuple[str, ...]:
+    """The top-level field names of a mutation document (none for a query or a bad document)."""
+    try:
+        parsed = parse(document)
+    except GraphQLError:
+        return ()
+    fields: list[str] = []
+    for definition in parsed.definitions:
+        if (
+            isinstance(definition, ast.OperationDefinitionNode)
+            and definition.operation is ast.OperationType.MUTATION
+        ):
+            selections = definition.selection_set.selections
+            fields += [s.name.value for s in selections if isinstance(s, ast.FieldNode)]
+    return tuple(fields)
+
+
+def repeatable(document: str, variables: Mapping[str, Any]) -> bool:
+    """Whether every field of the mutation ``document`` may be applied twice without harm."""
+    fields = mutation_fields(document)
+    return bool(fields) and all(
+        field in REPEATABLE_MUTATIONS
+        or (field in REPEATABLE_WITH_IDENTIFIER and variables.get("identifier"))
+        for field in fields
+    )

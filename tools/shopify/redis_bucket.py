@@ -3,18 +3,36 @@
 Each operation is one Lua script, so reservations from many processes are atomic. Time comes
 from the Redis server (``TIME``) so processes on different hosts agree on refill; tests may
 inject a clock instead. The key expires after an idle hour: the next response re-learns it.
+
+Redis is an accelerator, not a dependency: when it is unreachable the bucket falls back to a
+process-local one sized to a share of what Shopify reports (the other workers draw the rest;
+Shopify's own throttling answers, retried by the transport, catch any overshoot), tries Redis
+again every few seconds, and on its return resynchronises the shared estimate from Shopify's
+latest report. A settle never raises, so an applied mutation is never reported as failed
+because the budget could not be written back.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
-from tools.shopify.throttle import Clock, Reservation, ThrottleStatus
+from tools.shopify.throttle import Clock, LocalCostBucket, Reservation, ThrottleStatus
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "royal:shopify:cost-bucket:"
 IDLE_TTL_SECONDS = 3600
+FALLBACK_SHARE = 0.5
+"""The part of the shop's budget one process assumes while it cannot see the shared bucket."""
+RETRY_SECONDS = 2.0
+"""How long the bucket stays local after a Redis failure before trying Redis again."""
+SOCKET_TIMEOUT_SECONDS = 2.0
+_OUTAGE = (RedisError, OSError)
 
 _NOW = """
 local now = tonumber(ARGV[1])
@@ -100,6 +118,8 @@ class RedisCostBucket:
         clock: Clock | None = None,
         owns_client: bool = False,
         idle_ttl: int = IDLE_TTL_SECONDS,
+        fallback_share: float = FALLBACK_SHARE,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         self._redis = redis
         self.key = KEY_PREFIX + shop
@@ -109,18 +129,63 @@ class RedisCostBucket:
         self._reserve = redis.register_script(RESERVE_SCRIPT)
         self._settle = redis.register_script(SETTLE_SCRIPT)
         self._snapshot = redis.register_script(SNAPSHOT_SCRIPT)
+        self._local = LocalCostBucket(clock or time.monotonic, share=fallback_share)
+        self._retry_seconds = retry_seconds
+        self._down_until: float | None = None
+        self.outages = 0
+        """Times Redis was found unreachable (each followed by local operation)."""
 
     @classmethod
     def from_url(cls, url: str, shop: str, *, clock: Clock | None = None) -> RedisCostBucket:
-        return cls(aioredis.from_url(url), shop, clock=clock, owns_client=True)
+        client: aioredis.Redis = aioredis.from_url(
+            url,
+            socket_connect_timeout=SOCKET_TIMEOUT_SECONDS,
+            socket_timeout=SOCKET_TIMEOUT_SECONDS,
+        )
+        return cls(client, shop, clock=clock, owns_client=True)
+
+    @property
+    def degraded(self) -> bool:
+        """Whether the bucket is running locally because Redis was unreachable."""
+        return self._down_until is not None
 
     def _now(self) -> str:
         return "" if self._clock is None else repr(self._clock())
 
+    def _shared(self) -> bool:
+        return self._down_until is None or time.monotonic() >= self._down_until
+
+    def _lost(self, exc: BaseException) -> None:
+        if self._down_until is None:
+            self.outages += 1
+            logger.warning(
+                "Redis unreachable for the Shopify cost bucket of %s (%s): using a local "
+                "bucket at %.0f%% of the reported budget until it returns",
+                self.key.removeprefix(KEY_PREFIX),
+                type(exc).__name__,
+                self._local.share * 100,
+            )
+        self._down_until = time.monotonic() + self._retry_seconds
+
+    def _back(self) -> None:
+        if self._down_until is not None:
+            logger.info("Redis reachable again: the shared Shopify cost bucket is back in use")
+            self._down_until = None
+
     async def reserve(self, cost: float) -> Reservation:
-        raw: Any = await self._reserve(keys=[self.key], args=[self._now(), self._ttl, repr(cost)])
-        wait, reserved = (float(_text(v)) for v in raw)
-        return Reservation(cost=reserved, wait=wait)
+        if self._shared():
+            try:
+                raw: Any = await self._reserve(
+                    keys=[self.key], args=[self._now(), self._ttl, repr(cost)]
+                )
+            except _OUTAGE as exc:
+                self._lost(exc)
+            else:
+                self._back()
+                wait, reserved = (float(_text(v)) for v in raw)
+                return Reservation(cost=reserved, wait=wait)
+        local = await self._local.reserve(cost)
+        return Reservation(cost=local.cost, wait=local.wait, fallback=True)
 
     async def settle(
         self, reservation: Reservation, charged: float, status: ThrottleStatus | None
@@ -134,13 +199,32 @@ class RedisCostBucket:
             if status is not None
             else ["", "", ""]
         )
-        await self._settle(
-            keys=[self.key],
-            args=[self._now(), self._ttl, repr(reservation.cost), repr(charged), *reported],
-        )
+        # The local bucket always learns Shopify's report, so a fallback starts informed.
+        local = reservation if reservation.fallback else Reservation(0.0, 0.0)
+        await self._local.settle(local, charged if reservation.fallback else 0.0, status)
+        if not self._shared():
+            return
+        # A local reservation is not the shared bucket's to return: only the report resyncs it.
+        shared = (0.0, 0.0) if reservation.fallback else (reservation.cost, charged)
+        try:
+            await self._settle(
+                keys=[self.key],
+                args=[self._now(), self._ttl, repr(shared[0]), repr(shared[1]), *reported],
+            )
+        except _OUTAGE as exc:
+            self._lost(exc)
+        else:
+            self._back()
 
     async def snapshot(self) -> ThrottleStatus | None:
-        raw: Any = await self._snapshot(keys=[self.key], args=[self._now()])
+        if not self._shared():
+            return await self._local.snapshot()
+        try:
+            raw: Any = await self._snapshot(keys=[self.key], args=[self._now()])
+        except _OUTAGE as exc:
+            self._lost(exc)
+            return await self._local.snapshot()
+        self._back()
         if not raw:
             return None
         maximum, available, rate = (float(_text(v)) for v in raw)

@@ -71,6 +71,8 @@ class Reservation:
 
     cost: float
     wait: float
+    fallback: bool = False
+    """Taken from a process-local fallback bucket (Redis was unreachable), settled there too."""
 
 
 class CostBucket(Protocol):
@@ -94,10 +96,14 @@ class CostBucket(Protocol):
 
 
 class LocalCostBucket:
-    """The budget estimate of one process. Unknown (no waiting) until the first response."""
+    """The budget estimate of one process. Unknown (no waiting) until the first response.
 
-    def __init__(self, clock: Clock) -> None:
+    ``share`` scales what Shopify reports: a fallback bucket used while the shared one is
+    unreachable assumes the other workers of the shop draw the rest."""
+
+    def __init__(self, clock: Clock, *, share: float = 1.0) -> None:
         self._clock = clock
+        self.share = share
         self._lock = asyncio.Lock()
         self._maximum = 0.0
         self._available = 0.0
@@ -130,9 +136,9 @@ class LocalCostBucket:
                 self._refill(now)
                 self._available += reservation.cost - charged
             if status is not None:
-                self._maximum = status.maximum_available
-                self._rate = status.restore_rate
-                reported = status.currently_available
+                self._maximum = status.maximum_available * self.share
+                self._rate = status.restore_rate * self.share
+                reported = status.currently_available * self.share
                 self._available = min(self._available, reported) if self._known else reported
                 self._available = min(self._available, self._maximum)
                 self._updated = now

@@ -5,7 +5,9 @@ Retries, with tenacity, cover ``THROTTLED`` (wait from the reported throttle sta
 (``Retry-After``), other 5xx and transport errors (jittered exponential backoff), up to
 ``max_attempts``. A 401 refreshes a granted token once, then fails. Mutations without an
 idempotency key are not retried after a failure that may have applied them (500/502/504, a
-read timeout): a duplicate product is worse than an error.
+read timeout): a duplicate product is worse than an error; those that set a state (publishing,
+an upsert by handle: ``idempotency.repeatable``) are retried like reads. Retries stop after
+``max_attempts`` or once ``retry_budget`` seconds have gone, whichever comes first.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from typing import Any, NoReturn
 
 import httpx
 from pydantic import SecretStr
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_after_delay,
+)
 
 from tools.shopify.auth import TokenProvider
 from tools.shopify.backoff import jittered_backoff, retry_after_seconds
@@ -35,7 +43,12 @@ from tools.shopify.errors import (
     ShopifyServerError,
     ShopifyThrottledError,
 )
-from tools.shopify.idempotency import IDEMPOTENCY_VARIABLE, operation_kind, with_idempotency
+from tools.shopify.idempotency import (
+    IDEMPOTENCY_VARIABLE,
+    operation_kind,
+    repeatable,
+    with_idempotency,
+)
 from tools.shopify.throttle import Clock, CostBucket, QueryCost, Reservation, wait_for
 
 logger = logging.getLogger(__name__)
@@ -111,9 +124,16 @@ class GraphQLTransport:
         if idempotency_key:
             body_variables[IDEMPOTENCY_VARIABLE] = idempotency_key
         payload = {"query": document, "variables": body_variables}
-        safe = idempotency_key is not None or operation_kind(document) != "mutation"
+        safe = (
+            idempotency_key is not None
+            or operation_kind(document) != "mutation"
+            or repeatable(document, body_variables)
+        )
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._config.max_attempts),
+            stop=(
+                stop_after_attempt(self._config.max_attempts)
+                | stop_after_delay(self._config.retry_budget)
+            ),
             wait=self._wait,
             retry=retry_if_exception_type(_Retry),
             sleep=self._sleep_between_attempts,
