@@ -15,6 +15,7 @@ from server.console import (
     routes_auth,
     routes_chat,
     routes_live,
+    routes_marketing,
     routes_notifications,
     routes_pages,
     routes_sync,
@@ -39,6 +40,7 @@ for module in (
     routes_live,
     routes_notifications,
     routes_sync,
+    routes_marketing,
 ):
     router.include_router(module.router)
 
