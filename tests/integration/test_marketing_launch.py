@@ -124,3 +124,17 @@ async def test_a_product_not_in_the_store_is_reported(
     result = await turn(engine, "none", "Launch ads for the unicorn lamp with €100")
     assert "no product in the store matches 'unicorn lamp'" in _reply(result)
     assert meta_counts(sandbox) == {}
+
+
+async def test_an_edit_with_copy_over_the_platform_limit_launches_nothing(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    await _publish_mug(engine, "copy")
+    result = await turn(engine, "copy", "Launch ads for the White Glossy Mug with €600")
+    request = result["__interrupt__"][0].value
+    ads = [{**request["args"]["ads"][0], "headline": "H" * 41}]
+    reply = await engine.decide(
+        "copy", result, decision="modify", args={**request["args"], "ads": ads}
+    )
+    assert "decision refused" in reply
+    assert meta_counts(sandbox) == {}

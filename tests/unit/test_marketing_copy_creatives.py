@@ -67,3 +67,22 @@ def test_a_product_photo_is_used_when_there_is_one() -> None:
     )
     image = Image.open(io.BytesIO(feed.png)).convert("RGB")
     assert image.getpixel((540, 300)) == (255, 0, 0)
+
+
+def test_an_approver_edit_with_copy_over_the_limit_is_refused_by_the_host_check() -> None:
+    from nodes.approval.args import args_errors
+    from nodes.marketing.launch_args import TOOL
+
+    args = {
+        "product_id": "gid://shopify/Product/1",
+        "product_title": "Mug",
+        "product_url": "https://royal-demo.myshopify.com/products/mug",
+        "campaign_name": "Mug",
+        "budget_eur": "400",
+        "days": 7,
+        "ads": [{"language": "en", "headline": "ok", "primary_text": "ok"}],
+    }
+    assert args_errors(TOOL, args) == []
+    too_long = {**args, "ads": [{"language": "en", "headline": "H" * 41, "primary_text": "ok"}]}
+    (error,) = args_errors(TOOL, too_long) or ["none"]
+    assert "meta headline is 41 characters; the limit is 40" in error
