@@ -325,6 +325,7 @@ def score_invariants(case: Case, run: CaseRun) -> Score:
         passed=not problems,
         score=1.0 if not problems else 0.0,
         reason="; ".join(problems) or "all invariants hold",
+        details={"ad_spend_eur": spend, "ad_approved_eur": approved} if spend is not None else {},
     )
 
 
