@@ -121,6 +121,7 @@ class FinalState(_Strict):
     reply_excludes: list[str] = Field(default_factory=list)
     alerts: int | None = None
     approvals: list[Literal["pending", "approved", "rejected", "modified", "expired"]] | None = None
+    ad_campaigns: int | None = Field(default=None, description="campaigns launched, exactly")
 
 
 class Expect(_Strict):
@@ -151,6 +152,16 @@ class ProbeTool(_Strict):
     args: dict[str, JsonValue]
 
 
+class AdDelivery(_Strict):
+    """Simulated ad results on the Meta emulator, before a turn (evals/ads.py)."""
+
+    before_turn: int = Field(ge=0, description="index of the turn it precedes")
+    ad: int = Field(ge=1, description="the newest campaign's ad, counted from 1")
+    spend: Decimal = Field(ge=0)
+    purchases: int = Field(default=0, ge=0)
+    purchase_value: Decimal = Field(default=Decimal(0), ge=0)
+
+
 class Case(_Strict):
     id: Annotated[str, Field(pattern=CASE_ID)]
     description: str
@@ -161,6 +172,7 @@ class Case(_Strict):
     fixture: Fixture = Field(default_factory=Fixture)
     policy: PolicyOverrides = Field(default_factory=PolicyOverrides)
     decisions: list[Decision] = Field(default_factory=list)
+    deliveries: list[AdDelivery] = Field(default_factory=list)
     expect: Expect
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, JsonValue
 
+from evals import ads
 from evals.case import Case, Decision, PolicyOverrides, Suite
 from evals.cassettes import MODEL_HOST, SANDBOX_HOST, open_tape
 from evals.observe import ActualCall, StoreState, store_state, trajectory
@@ -85,6 +86,9 @@ class CaseRun(BaseModel):
     problems: list[str] = Field(default_factory=list)
     error: str | None = None
     unused_decisions: int = 0
+    ad_spend_eur: str | None = None
+    ad_approved_eur: str | None = None
+    ad_campaigns: int = 0
 
 
 @dataclass
@@ -283,7 +287,8 @@ def _sandbox_writes(run: CaseRun, options: RunOptions) -> None:
 async def _drive(runtime: Runtime, case: Case, run: CaseRun) -> None:
     decisions = list(case.decisions)
     if case.kind == "chat":
-        for text in case.turns:
+        for index, text in enumerate(case.turns):
+            await ads.deliver(runtime, [d for d in case.deliveries if d.before_turn == index])
             await _turn(runtime, run, CEO, {"messages": [{"role": "human", "content": text}]})
             await _decide(runtime, run, decisions)
     else:
@@ -421,6 +426,10 @@ async def _collect(runtime: Runtime, run: CaseRun) -> None:
     run.reply = str(messages[-1].content) if messages else ""
     info = values.get("run_info") or {}
     run.run_info = info if isinstance(info, dict) else {}
+    budget = await ads.spend_and_approved(runtime)
+    if budget is not None:
+        run.ad_spend_eur, run.ad_approved_eur = str(budget[0]), str(budget[1])
+        run.ad_campaigns = budget[2]
 
 
 def _approval_status(record: ApprovalRecord) -> str:

@@ -282,6 +282,8 @@ def score_outcome(case: Case, run: CaseRun) -> Score:
         problems.append(f"{run.alerts} alert(s), expected {final.alerts}")
     if final.approvals is not None and run.approvals != sorted(final.approvals):
         problems.append(f"approvals {run.approvals} != {sorted(final.approvals)}")
+    if final.ad_campaigns is not None and run.ad_campaigns != final.ad_campaigns:
+        problems.append(f"{run.ad_campaigns} ad campaign(s), expected {final.ad_campaigns}")
     return Score(
         name="outcome",
         passed=not problems,
@@ -313,11 +315,17 @@ def score_invariants(case: Case, run: CaseRun) -> Score:
     for key in run.effects_applied:
         if key not in run.audit_executed:
             problems.append(f"effect {key} applied but never audited as executed")
+    spend, approved = run.ad_spend_eur, run.ad_approved_eur
+    if spend is not None and approved is not None and Decimal(spend) > Decimal(approved):
+        problems.append(
+            f"ad spend €{run.ad_spend_eur} exceeds the approved budgets €{run.ad_approved_eur}"
+        )
     return Score(
         name=INVARIANT,
         passed=not problems,
         score=1.0 if not problems else 0.0,
         reason="; ".join(problems) or "all invariants hold",
+        details={"ad_spend_eur": spend, "ad_approved_eur": approved} if spend is not None else {},
     )
 
 

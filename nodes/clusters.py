@@ -95,6 +95,18 @@ class ClusterReport(BaseModel):
     failures: list[ServiceFailure] = Field(default_factory=list)
 
 
+def status_of(items: list[dict[str, JsonValue]], alerts: list[str]) -> ReportStatus:
+    """A report's status from its items' outcomes: all done, some done, stopped, or failed."""
+    done = [item for item in items if item.get("outcome") == ItemOutcome.DONE.value]
+    if done and len(done) == len(items):
+        return ReportStatus.DONE
+    if done:
+        return ReportStatus.PARTIAL
+    if items or alerts:
+        return ReportStatus.STOPPED
+    return ReportStatus.FAILED
+
+
 def merge_reports(current: list[Any] | None, update: list[Any] | None) -> list[Any]:
     """Reports accumulate within a turn; an empty list written by the planner starts a turn."""
     if update is None:

@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from nodes.catalog.state import BadgeInput, CatalogState, PlanInput, ProposalInput, ThemeInput
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
+from nodes.marketing.state import MarketingState
+from nodes.marketing.watch import WatchInput
 from nodes.product.state import ProductState, PublishInput, RepriceInput
 
 STATE_SCHEMAS: tuple[Any, ...] = (
@@ -28,6 +30,8 @@ STATE_SCHEMAS: tuple[Any, ...] = (
     ClusterOutput,
     RepriceInput,
     *(CatalogState, PlanInput, ProposalInput, BadgeInput, ThemeInput),
+    MarketingState,
+    WatchInput,
 )
 
 

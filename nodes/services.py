@@ -25,6 +25,8 @@ from storage import (
 )
 from storage.credentials import CredentialStore
 from storage.crypto import keyring_from_settings
+from tools.ads import AdsPlatform
+from tools.ads.factory import build_ads
 from tools.github import GitHubClient
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
@@ -48,6 +50,7 @@ class Services:
     database: Database
     credentials: CredentialStore
     responders: ResponderRegistry | None = None
+    ads: AdsPlatform | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
     _models: dict[Role, BaseChatModel] = field(default_factory=dict, repr=False)
@@ -134,6 +137,8 @@ class Services:
             suppliers = build_suppliers(settings, credentials=credentials)
             for supplier in suppliers.values():
                 stack.push_async_callback(supplier.aclose)
+            ads = build_ads(settings)
+            stack.push_async_callback(ads.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -147,6 +152,7 @@ class Services:
                 database=database,
                 credentials=credentials,
                 responders=responders or offline_registry(),
+                ads=ads,
                 clock=clock,
             )
 

@@ -43,6 +43,7 @@ class ActionKind(StrEnum):
     SUPPLIER_ORDER = "supplier.order"
     CAMPAIGN_LAUNCH = "campaign.launch"
     CAMPAIGN_VARIANT = "campaign.variant"
+    AD_PAUSE = "ad.pause"
     BUDGET_ADJUST = "budget.adjust"
     EXPENSE_CREATE = "expense.create"
     AB_TEST_CREATE = "ab_test.create"

@@ -95,6 +95,18 @@ def policy_tables(policy: Policy) -> str:
         f"| LLM cost per run | €{plain(limits.max_llm_cost_eur)} |",
         f"| Write actions per run | {limits.max_write_actions} |",
         "",
+        "### Ad spend (marketing)",
+        "",
+        "| Limit | Value |",
+        "| --- | --- |",
+        f"| Monthly ad budget, all campaigns (hard cap) | €{plain(document.ads.monthly_cap_eur)} |",
+        f"| A new ad set starts with | {plain(document.ads.launch_share_pct)}% of its approved "
+        "budget |",
+        f"| Pause an ad below ROAS | {plain(document.ads.roas_floor)} after "
+        f"€{plain(document.ads.min_spend_eur)} spent |",
+        f"| Scale an ad set at ROAS ≥ | {plain(document.ads.scale_roas)}, by "
+        f"{plain(document.ads.scale_step_pct)}% a step, never above its approved budget |",
+        "",
         "### Exchange rates (amount × rate = euros)",
         "",
         "| Currency | Rate |",

@@ -173,6 +173,35 @@ class RunLimits(_Strict):
         return writes_so_far < self.max_write_actions
 
 
+class AdLimits(_Strict):
+    """Ad spend guarantees the marketing cluster keeps (docs/clusters/marketing.md).
+
+    The monthly cap is hard: a launch or budget raise that would take the month's approved ad
+    budgets above it is refused before any approval is asked, since no approver may lift it.
+    """
+
+    monthly_cap_eur: Decimal = Field(gt=0, allow_inf_nan=False)
+    launch_share_pct: Decimal = Field(
+        gt=0, le=100, description="A new ad set starts with this share of the approved budget."
+    )
+    roas_floor: Decimal = Field(ge=0, description="Ads below this ROAS are paused ...")
+    min_spend_eur: Decimal = Field(ge=0, description="... once they have spent at least this.")
+    scale_roas: Decimal = Field(gt=0, description="Ad sets at or above this ROAS are scaled ...")
+    scale_step_pct: Decimal = Field(
+        gt=0, le=100, description="... by this share, never above the approved budget."
+    )
+
+
+DEFAULT_AD_LIMITS = AdLimits(
+    monthly_cap_eur=Decimal(3000),
+    launch_share_pct=Decimal(50),
+    roas_floor=Decimal(1),
+    min_spend_eur=Decimal(20),
+    scale_roas=Decimal(3),
+    scale_step_pct=Decimal(25),
+)
+
+
 class PolicyDocument(_Strict):
     """The whole file."""
 
@@ -183,6 +212,7 @@ class PolicyDocument(_Strict):
     kill_switch: LevelSettings
     unmatched: LevelSettings
     run_limits: RunLimits
+    ads: AdLimits = DEFAULT_AD_LIMITS
     rules: tuple[RuleSpec, ...] = Field(min_length=1)
 
     def problems(self) -> list[tuple[Loc, str]]:

@@ -348,6 +348,18 @@ class Settings(BaseSettings):
         default="https://api.printful.com", description="Printful API base URL."
     )
 
+    # --- ads platforms (marketing) ---------------------------------------------------------
+    meta_access_token: Secret = Field(
+        default=None, description="Meta Marketing API access token. Unset: the sandbox."
+    )
+    meta_ad_account_id: str | None = Field(
+        default=None, description="Meta ad account id (digits, with or without 'act_')."
+    )
+    meta_page_id: str | None = Field(default=None, description="The Facebook Page the ads run as.")
+    meta_base_url: str = Field(
+        default="https://graph.facebook.com", description="Graph API base URL."
+    )
+
     # --- sandbox -------------------------------------------------------------------------
     royal_sandbox_host: str = Field(
         default="127.0.0.1", description="Where the local service emulators listen."
@@ -467,6 +479,11 @@ class Settings(BaseSettings):
     @property
     def printful_mode(self) -> ServiceMode:
         return ServiceMode.REAL if self.printful_token else ServiceMode.SANDBOX
+
+    @property
+    def meta_mode(self) -> ServiceMode:
+        real = self.meta_access_token and self.meta_ad_account_id and self.meta_page_id
+        return ServiceMode.REAL if real else ServiceMode.SANDBOX
 
     @property
     def uses_sandbox(self) -> bool:

@@ -80,7 +80,7 @@ def _has(pattern: re.Pattern[str], text: str) -> bool:
 #: that changes a price ("find and publish a mug and lower the yoga mat to €20").
 _CLAUSE = re.compile(
     r"[.!?;:]\s+|[.!?]$|\s*,?\s+then\s+|\n+|\s+and\s+(?=(?:raise|lower|increase|reduce|cut"
-    r"|drop|decrease|set|change|make|mark|put|bring)\b)"
+    r"|drop|decrease|set|change|make|mark|put|bring|launch|advertise|promote)\b)"
 )
 #: Phrases that address the model rather than the store; they carry no part of a goal.
 _NOISE = re.compile(

@@ -15,6 +15,7 @@ from server.console import (
     routes_auth,
     routes_chat,
     routes_live,
+    routes_marketing,
     routes_notifications,
     routes_pages,
     routes_runs,
@@ -41,6 +42,7 @@ for module in (
     routes_notifications,
     routes_sync,
     routes_runs,
+    routes_marketing,
 ):
     router.include_router(module.router)
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.types import StateSnapshot
+from langgraph.types import Command, StateSnapshot
 
 from host import approvals, runs
 from host.identity import SYSTEM
@@ -60,6 +60,16 @@ class Engine:
 
     async def pending_approval(self, approval_id: str) -> ApprovalRecord:
         return await approvals.decidable(self.runtime, SYSTEM, approval_id)
+
+    async def decide(self, thread_id: str, result: dict[str, Any], **decision: Any) -> str:
+        """Decide the turn's first pending approval as ada@example.com; the CEO's reply."""
+        request = result["__interrupt__"][0].value
+        record = await self.pending_approval(request["approval_id"])
+        resume = self.decision_resume(record, decision, decided_by="ada@example.com")
+        done = await self.graph.ainvoke(
+            Command(resume=resume), thread_config(thread_id), context=self.context()
+        )
+        return str(done["messages"][-1].content)
 
     @staticmethod
     def decision_resume(
