@@ -184,6 +184,7 @@ goals = Table(
 # on this same metadata.
 from storage import ad_spend as _ad_spend  # noqa: E402, F401
 from storage import credentials_schema as _credentials_schema  # noqa: E402, F401
+from storage import order_lines as _order_lines  # noqa: E402, F401
 from storage import product_suppliers as _product_suppliers  # noqa: E402, F401
 from storage import runs_schema as _runs_schema  # noqa: E402, F401
 from storage import sync_schema as _sync_schema  # noqa: E402, F401
