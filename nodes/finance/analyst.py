@@ -79,6 +79,44 @@ async def period_pnl(
     return pnl, books
 
 
+async def daily_pnl(services: Services, days: int) -> list[ProfitAndLoss]:
+    """The P&L of each of the last ``days`` days (today last), from one read of the books."""
+    policy = finance_policy()
+    today = services.clock().astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    end = midnight(today + timedelta(1))
+    books = await read_books(services.shopify, midnight(first), end)
+    lines = await OrderLineRepository(services.database).ordered_between(midnight(first), end)
+    to_eur = services.policy.policy.to_eur
+    costs = {
+        line.line_item_id: eur
+        for line in lines
+        if line.cost is not None
+        and line.currency
+        and (eur := to_eur(line.cost, line.currency)) is not None
+    }
+    ads = AdSpendRepository(services.database)
+    result = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        result.append(
+            profit_and_loss(
+                f"{day:%a %d %b}",
+                day,
+                day,
+                [o for o in books if o.created_at.astimezone(UTC).date() == day],
+                policy=policy,
+                supplier_costs=costs,
+                ad_spend=await ads.total(day, day),
+                expenses=await recorded_expenses(
+                    services.database, midnight(day), midnight(day + timedelta(1))
+                ),
+                to_eur=lambda amount, currency: to_eur(amount, currency),
+            )
+        )
+    return result
+
+
 def daily_revenue(books: list[BookOrder], day: date) -> Decimal:
     return cents(
         sum(

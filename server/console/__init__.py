@@ -14,6 +14,7 @@ from server.console import (
     routes_approvals,
     routes_auth,
     routes_chat,
+    routes_finance,
     routes_live,
     routes_notifications,
     routes_pages,
@@ -39,6 +40,7 @@ for module in (
     routes_live,
     routes_notifications,
     routes_sync,
+    routes_finance,
 ):
     router.include_router(module.router)
 
