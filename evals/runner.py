@@ -29,8 +29,12 @@ from policies import PolicyEngine
 from policies.risk import Role
 from settings import Settings
 from storage import ApprovalRecord
+from storage.order_lines import OrderLineRepository, VariantSupplier
+from storage.product_suppliers import NewOnboarding, SupplierRegistry
 from storage.runs import RunRow
 from tools.sandbox import FaultSettings, SandboxServer
+from tools.sandbox.shopify import ShopifyEmulator
+from tools.sandbox.shopify.order_admin import NewOrder, place_order
 
 CASSETTES_DIR = Path(__file__).parent / "cassettes"
 DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default_policy.yaml"
@@ -209,6 +213,32 @@ def _prepare_sandbox(case: Case, options: RunOptions) -> None:
     rec.sandbox.sandbox.reset()
     for service, faults in case.fixture.faults.items():
         rec.sandbox.sandbox.faults.set(service, FaultSettings(**faults.model_dump()))
+    if case.fixture.shop_orders:
+        shop = rec.sandbox.sandbox.emulators["shopify"]
+        assert isinstance(shop, ShopifyEmulator)
+        for order in case.fixture.shop_orders:
+            place_order(shop.store, NewOrder.model_validate(order))
+
+
+async def _seed_database(runtime: Runtime, case: Case) -> None:
+    """The case's SKU -> supplier mappings and their onboarded vendors."""
+    database = runtime.require_services().database
+    for mapped in case.fixture.supplier_mappings:
+        await OrderLineRepository(database).map_variant(
+            VariantSupplier(
+                sku=mapped.sku,
+                supplier=mapped.supplier,
+                product_id=mapped.product_id,
+                variant_id=mapped.variant_id,
+            )
+        )
+        await SupplierRegistry(database).onboard(
+            NewOnboarding(
+                platform=mapped.supplier,
+                vendor_id=mapped.vendor_id,
+                vendor_name=mapped.vendor_name,
+            )
+        )
 
 
 @asynccontextmanager
@@ -245,6 +275,7 @@ async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
                     async with Runtime.open(
                         settings, workers=EVAL_WORKERS, threads={run.thread_id}
                     ) as runtime:
+                        await _seed_database(runtime, case)
                         await _drive(runtime, case, run)
                         await _collect(runtime, run)
                 finally:
