@@ -46,8 +46,20 @@ class Faults(_Strict):
     retry_after: float | None = None
 
 
+class MappedSku(_Strict):
+    """A store SKU dropshipped from a supplier variant whose vendor is onboarded."""
+
+    sku: str
+    supplier: Literal["cjdropshipping", "printful"] = "cjdropshipping"
+    product_id: str
+    variant_id: str
+    vendor_id: str
+    vendor_name: str
+
+
 class Fixture(_Strict):
-    """The store and suppliers the case starts from (applied only when recording)."""
+    """The store and suppliers the case starts from (sandbox state is applied only when
+    recording; the mappings are the case's own database rows, in replay too)."""
 
     seed: int = 7
     faults: dict[Literal["shopify", "github", "cj", "printful"], Faults] = Field(
@@ -58,6 +70,10 @@ class Fixture(_Strict):
         description="branches pushed to the store's repository before the case: the live "
         "theme's files with these edits (path under theme/ -> text)",
     )
+    shop_orders: list[dict[str, JsonValue]] = Field(
+        default_factory=list, description="paid orders placed in the sandbox shop first"
+    )
+    supplier_mappings: list[MappedSku] = Field(default_factory=list)
 
 
 class PolicyOverrides(_Strict):

@@ -32,10 +32,14 @@ from policies import PolicyEngine
 from policies.risk import Role
 from settings import Settings
 from storage import ApprovalRecord
+from storage.order_lines import OrderLineRepository, VariantSupplier
+from storage.product_suppliers import NewOnboarding, SupplierRegistry
 from storage.runs import RunRow
 from tools.sandbox import FaultSettings, Sandbox, SandboxServer
 from tools.sandbox.github import GitHubEmulator
+from tools.sandbox.shopify import ShopifyEmulator
 from tools.sandbox.shopify.online_store import LIVE_THEME_FILES
+from tools.sandbox.shopify.order_admin import NewOrder, place_order
 
 CASSETTES_DIR = Path(__file__).parent / "cassettes"
 DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default_policy.yaml"
@@ -220,6 +224,11 @@ def _prepare_sandbox(case: Case, options: RunOptions) -> None:
     for service, faults in case.fixture.faults.items():
         rec.sandbox.sandbox.faults.set(service, FaultSettings(**faults.model_dump()))
     _push_theme_branches(case, rec.sandbox.sandbox)
+    if case.fixture.shop_orders:
+        shop = rec.sandbox.sandbox.emulators["shopify"]
+        assert isinstance(shop, ShopifyEmulator)
+        for order in case.fixture.shop_orders:
+            place_order(shop.store, NewOrder.model_validate(order))
 
 
 def _push_theme_branches(case: Case, sandbox: Sandbox) -> None:
@@ -229,6 +238,27 @@ def _push_theme_branches(case: Case, sandbox: Sandbox) -> None:
     for branch, edits in case.fixture.theme_branches.items():
         files = {f"theme/{name}": text for name, text in {**LIVE_THEME_FILES, **edits}.items()}
         github.write_files(branch, {path: text.encode() for path, text in files.items()}, "Theme")
+
+
+async def _seed_database(runtime: Runtime, case: Case) -> None:
+    """The case's SKU -> supplier mappings and their onboarded vendors."""
+    database = runtime.require_services().database
+    for mapped in case.fixture.supplier_mappings:
+        await OrderLineRepository(database).map_variant(
+            VariantSupplier(
+                sku=mapped.sku,
+                supplier=mapped.supplier,
+                product_id=mapped.product_id,
+                variant_id=mapped.variant_id,
+            )
+        )
+        await SupplierRegistry(database).onboard(
+            NewOnboarding(
+                platform=mapped.supplier,
+                vendor_id=mapped.vendor_id,
+                vendor_name=mapped.vendor_name,
+            )
+        )
 
 
 @asynccontextmanager
@@ -265,6 +295,7 @@ async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
                     async with Runtime.open(
                         settings, workers=EVAL_WORKERS, threads={run.thread_id}
                     ) as runtime:
+                        await _seed_database(runtime, case)
                         await _drive(runtime, case, run)
                         await _collect(runtime, run)
                 finally:

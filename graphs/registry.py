@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.graph import StateGraph
 
 from graphs.catalog import CATALOG_CLUSTER, build_catalog_graph
+from graphs.finance import FINANCE_CLUSTER, build_finance_graph
 from graphs.marketing import MARKETING_CLUSTER, build_marketing_graph
 from graphs.product import PRODUCT_CLUSTER, build_product_graph
 from nodes.ceo.models import ClusterInfo
@@ -24,4 +25,5 @@ CLUSTERS: tuple[ClusterEntry, ...] = (
     ClusterEntry(PRODUCT_CLUSTER, build_product_graph),
     ClusterEntry(CATALOG_CLUSTER, build_catalog_graph),
     ClusterEntry(MARKETING_CLUSTER, build_marketing_graph),
+    ClusterEntry(FINANCE_CLUSTER, build_finance_graph),
 )

@@ -6,12 +6,18 @@ from __future__ import annotations
 from nodes.catalog.intents import INTENTS as CATALOG_INTENTS
 from nodes.ceo.intents import Intent
 from nodes.ceo.offline import make_plan_responder, summary_responder
+from nodes.finance.intents import INTENTS as FINANCE_INTENTS
 from nodes.marketing.intents import INTENTS as MARKETING_INTENTS
 from nodes.product.intents import INTENTS as PRODUCT_INTENTS
 from nodes.product.offline import business_case_responder, copy_responder
 from tools.llm import CHAT, ResponderRegistry
 
-OFFLINE_INTENTS: tuple[Intent, ...] = (*PRODUCT_INTENTS, *CATALOG_INTENTS, *MARKETING_INTENTS)
+OFFLINE_INTENTS: tuple[Intent, ...] = (
+    *PRODUCT_INTENTS,
+    *CATALOG_INTENTS,
+    *MARKETING_INTENTS,
+    *FINANCE_INTENTS,
+)
 
 
 def offline_registry() -> ResponderRegistry:

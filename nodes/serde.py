@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from nodes.catalog.state import BadgeInput, CatalogState, PlanInput, ProposalInput, ThemeInput
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
+from nodes.finance.state import BatchInput, FinanceState, OrderInput, ShipmentInput
 from nodes.marketing.state import MarketingState
 from nodes.marketing.watch import WatchInput
 from nodes.product.state import ProductState, PublishInput, RepriceInput
@@ -32,6 +33,7 @@ STATE_SCHEMAS: tuple[Any, ...] = (
     *(CatalogState, PlanInput, ProposalInput, BadgeInput, ThemeInput),
     MarketingState,
     WatchInput,
+    *(FinanceState, OrderInput, BatchInput, ShipmentInput),
 )
 
 

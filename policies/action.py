@@ -55,6 +55,7 @@ class ActionKind(StrEnum):
     INVENTORY_BADGE = "inventory.badge"
     THEME_STAGE = "theme.stage"
     THEME_PUBLISH = "theme.publish"
+    ORDER_RELEASE = "order.release"
 
 
 class Access(StrEnum):

@@ -174,6 +174,27 @@ def _pull_request_merged(topic: str, payload: Mapping[str, Any]) -> PlannedRun |
     )
 
 
+def _order_paid(topic: str, payload: Mapping[str, Any]) -> PlannedRun | None:
+    """A paid order: the finance cluster screens it and places it with its supplier(s)."""
+    if topic == "orders/create" and payload.get("financial_status") != "paid":
+        return None
+    order_id = str(payload.get("admin_graphql_api_id") or payload.get("id") or "")
+    if not order_id:
+        return None
+    name = str(payload.get("name") or order_id)
+    task = ClusterTask(
+        cluster="finance",
+        title=f"Fulfil order {name}",
+        instructions=f"The store reported {topic} for order {name}: screen it and place it "
+        "with its supplier(s).",
+        parameters={"action": "fulfil", "order_id": order_id},
+    )
+    return PlannedRun(
+        assistant_id="finance",
+        input={"task": task.model_dump(mode="json"), "goal": f"Shopify webhook {topic}"},
+    )
+
+
 Planner = Callable[[str, Mapping[str, Any]], PlannedRun | None]
 
 ROUTES: dict[tuple[Source, str], Planner] = {
@@ -181,6 +202,8 @@ ROUTES: dict[tuple[Source, str], Planner] = {
     ("shopify", "products/update"): _catalog_product,
     ("shopify", "products/delete"): _catalog_product,
     ("shopify", "inventory_levels/update"): _product_task,
+    ("shopify", "orders/create"): _order_paid,
+    ("shopify", "orders/paid"): _order_paid,
     ("github", "issues"): _issue_message,
     ("github", "pull_request"): _pull_request_merged,
 }

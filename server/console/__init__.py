@@ -14,6 +14,7 @@ from server.console import (
     routes_approvals,
     routes_auth,
     routes_chat,
+    routes_finance,
     routes_live,
     routes_marketing,
     routes_notifications,
@@ -43,6 +44,7 @@ for module in (
     routes_sync,
     routes_runs,
     routes_marketing,
+    routes_finance,
 ):
     router.include_router(module.router)
 

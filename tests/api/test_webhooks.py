@@ -125,7 +125,8 @@ async def test_inventory_delivery_starts_a_product_run(api: LiveServer) -> None:
 
 async def test_unknown_shopify_topic_is_recorded_and_ignored(api: LiveServer) -> None:
     body = json.dumps({"id": 1}).encode()
-    answer = await post(api, "/webhooks/shopify", body, shopify_headers(body, "d-9", "orders/paid"))
+    headers = shopify_headers(body, "d-9", "orders/fulfilled")
+    answer = await post(api, "/webhooks/shopify", body, headers)
     assert answer.status_code == 200
     assert answer.json()["status"] == "ignored"
     assert await table_counts(api) == (1, 0)

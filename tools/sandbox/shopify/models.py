@@ -399,6 +399,11 @@ class Order:
     tags: list[str] = field(default_factory=list)
     test: bool = False
     cancelled_at: datetime | None = None
+    billing_address: dict[str, str | None] | None = None
+    risk_level: str = "LOW"
+    """Shopify's own fraud assessment (``Order.risk``): HIGH, MEDIUM, LOW, NONE or PENDING."""
+    risk_facts: list[tuple[str, str]] = field(default_factory=list)
+    """(description, sentiment) pairs of the assessment."""
 
     @property
     def id(self) -> str:

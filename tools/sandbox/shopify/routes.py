@@ -11,7 +11,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
@@ -25,6 +25,7 @@ from tools.sandbox.shopify.auth import (
 )
 from tools.sandbox.shopify.errors import INTERNAL_ERROR_MESSAGE, error_entry
 from tools.sandbox.shopify.executor import BadRequest
+from tools.sandbox.shopify.order_admin import NewOrder, place_order
 
 if TYPE_CHECKING:
     from tools.sandbox.shopify.emulator import ShopifyEmulator
@@ -215,5 +216,13 @@ def build_admin_router(emulator: ShopifyEmulator) -> APIRouter:
     @router.get("/state")
     async def state() -> dict[str, int]:
         return emulator.store.summary()
+
+    @router.post("/orders")
+    async def new_order(request: NewOrder) -> dict[str, Any]:
+        try:
+            order = place_order(emulator.store, request)
+        except LookupError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        return {"id": order.id, "name": order.name, "total": str(order.total_price)}
 
     return router

@@ -24,7 +24,10 @@ from tools.sandbox.shopify.scalars import install_scalars
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 #: Extensions of the base schema (``extend type ...``), loaded after it.
-SDL_EXTENSIONS = (Path(__file__).with_name("online_store.graphql"),)
+SDL_EXTENSIONS = (
+    Path(__file__).with_name("online_store.graphql"),
+    Path(__file__).with_name("orders_finance.graphql"),
+)
 
 
 def resolve_abstract_type(
