@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.graph import StateGraph
 
 from graphs.catalog import CATALOG_CLUSTER, build_catalog_graph
+from graphs.customer_service import CUSTOMER_SERVICE_CLUSTER, build_customer_service_graph
 from graphs.product import PRODUCT_CLUSTER, build_product_graph
 from nodes.ceo.models import ClusterInfo
 
@@ -22,4 +23,5 @@ class ClusterEntry:
 CLUSTERS: tuple[ClusterEntry, ...] = (
     ClusterEntry(PRODUCT_CLUSTER, build_product_graph),
     ClusterEntry(CATALOG_CLUSTER, build_catalog_graph),
+    ClusterEntry(CUSTOMER_SERVICE_CLUSTER, build_customer_service_graph),
 )

@@ -6,11 +6,17 @@ from __future__ import annotations
 from nodes.catalog.intents import INTENTS as CATALOG_INTENTS
 from nodes.ceo.intents import Intent
 from nodes.ceo.offline import make_plan_responder, summary_responder
+from nodes.customer_service.intents import INTENTS as CUSTOMER_SERVICE_INTENTS
+from nodes.customer_service.offline import support_reply_responder
 from nodes.product.intents import INTENTS as PRODUCT_INTENTS
 from nodes.product.offline import business_case_responder, copy_responder
 from tools.llm import CHAT, ResponderRegistry
 
-OFFLINE_INTENTS: tuple[Intent, ...] = (*PRODUCT_INTENTS, *CATALOG_INTENTS)
+OFFLINE_INTENTS: tuple[Intent, ...] = (
+    *PRODUCT_INTENTS,
+    *CATALOG_INTENTS,
+    *CUSTOMER_SERVICE_INTENTS,
+)
 
 
 def offline_registry() -> ResponderRegistry:
@@ -19,6 +25,7 @@ def offline_registry() -> ResponderRegistry:
             "Plan": make_plan_responder(OFFLINE_INTENTS),
             "BusinessCase": business_case_responder,
             "ProductCopy": copy_responder,
+            "SupportReply": support_reply_responder,
             CHAT: summary_responder,
         }
     )

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from nodes.catalog.state import BadgeInput, CatalogState, PlanInput, ProposalInput, ThemeInput
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
+from nodes.customer_service.state import CustomerServiceState, RefundInput, TicketInput
 from nodes.product.state import ProductState, PublishInput, RepriceInput
 
 STATE_SCHEMAS: tuple[Any, ...] = (
@@ -28,6 +29,7 @@ STATE_SCHEMAS: tuple[Any, ...] = (
     ClusterOutput,
     RepriceInput,
     *(CatalogState, PlanInput, ProposalInput, BadgeInput, ThemeInput),
+    *(CustomerServiceState, TicketInput, RefundInput),
 )
 
 

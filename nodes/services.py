@@ -26,6 +26,7 @@ from storage import (
 from storage.credentials import CredentialStore
 from storage.crypto import keyring_from_settings
 from tools.github import GitHubClient
+from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
 from tools.suppliers import Supplier, build_suppliers
@@ -47,6 +48,7 @@ class Services:
     policy: PolicyEngine
     database: Database
     credentials: CredentialStore
+    helpdesk: Helpdesk
     responders: ResponderRegistry | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
@@ -134,6 +136,8 @@ class Services:
             suppliers = build_suppliers(settings, credentials=credentials)
             for supplier in suppliers.values():
                 stack.push_async_callback(supplier.aclose)
+            helpdesk = build_helpdesk(settings)
+            stack.push_async_callback(helpdesk.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -146,6 +150,7 @@ class Services:
                 policy=policy,
                 database=database,
                 credentials=credentials,
+                helpdesk=helpdesk,
                 responders=responders or offline_registry(),
                 clock=clock,
             )

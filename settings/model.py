@@ -293,6 +293,18 @@ class Settings(BaseSettings):
         default="https://api.printful.com", description="Printful API base URL."
     )
 
+    # --- helpdesk ------------------------------------------------------------------------
+    zendesk_subdomain: str | None = Field(
+        default=None, description="Zendesk subdomain (<name>.zendesk.com). Unset: sandbox."
+    )
+    zendesk_email: str | None = Field(
+        default=None, description="The Zendesk agent the API token belongs to."
+    )
+    zendesk_api_token: Secret = Field(default=None, description="Zendesk API token.")
+    zendesk_webhook_secret: Secret = Field(
+        default=None, description="Signing secret of the Zendesk webhook for new messages."
+    )
+
     # --- sandbox -------------------------------------------------------------------------
     royal_sandbox_host: str = Field(
         default="127.0.0.1", description="Where the local service emulators listen."
@@ -412,6 +424,11 @@ class Settings(BaseSettings):
     @property
     def printful_mode(self) -> ServiceMode:
         return ServiceMode.REAL if self.printful_token else ServiceMode.SANDBOX
+
+    @property
+    def zendesk_mode(self) -> ServiceMode:
+        configured = self.zendesk_subdomain and self.zendesk_email and self.zendesk_api_token
+        return ServiceMode.REAL if configured else ServiceMode.SANDBOX
 
     @property
     def uses_sandbox(self) -> bool:

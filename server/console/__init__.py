@@ -17,6 +17,7 @@ from server.console import (
     routes_live,
     routes_notifications,
     routes_pages,
+    routes_support,
     routes_sync,
 )
 from server.console.views import STATIC
@@ -39,6 +40,7 @@ for module in (
     routes_live,
     routes_notifications,
     routes_sync,
+    routes_support,
 ):
     router.include_router(module.router)
 

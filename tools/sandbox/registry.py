@@ -9,10 +9,12 @@ from tools.sandbox.emulator import Emulator, SandboxContext
 from tools.sandbox.github import GitHubEmulator
 from tools.sandbox.printful import PrintfulEmulator
 from tools.sandbox.shopify import ShopifyEmulator
+from tools.sandbox.zendesk import ZendeskEmulator
 
 DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
     GitHubEmulator,
     CJEmulator,
     PrintfulEmulator,
     ShopifyEmulator,
+    ZendeskEmulator,
 ]
