@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 
+from host import runs
+from settings import Settings
 from storage import NotificationLevel
 from tests.integration.cs_support import bot_comments, ticket, ticket_id, zendesk_writes
-from tests.integration.pipeline_support import Engine, engine, turn, writes
+from tests.integration.pipeline_support import Engine, engine, graph_turn, open_engine, turn, writes
 from tests.integration.storage_support import BACKENDS
+from tools.helpdesk import ZendeskClient
 from tools.sandbox import SandboxServer
 
 __all__ = ["engine"]
@@ -88,3 +91,32 @@ async def test_the_open_queue_is_answered_or_handed_off_and_nothing_else_changes
     assert all(n.cluster == "customer_service" for n in notes.items)
     approvals = await engine.services.approvals.list()
     assert approvals.total == 0
+
+
+class SimulatedCrash(BaseException):
+    """The process dies right after Zendesk accepted the reply (nothing catches it)."""
+
+
+async def test_a_crash_after_the_reply_then_reexecution_replies_once(
+    engine: Engine, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_reply = ZendeskClient.reply
+
+    async def reply_then_die(self: ZendeskClient, *args: Any, **kwargs: Any) -> int:
+        await real_reply(self, *args, **kwargs)
+        raise SimulatedCrash
+
+    monkeypatch.setattr(ZendeskClient, "reply", reply_then_die)
+    number = ticket_id("wismo")
+    with pytest.raises(SimulatedCrash):
+        await graph_turn(engine, "crash", f"Answer support ticket {number}")
+    assert zendesk_writes(sandbox) == 1
+    monkeypatch.setattr(ZendeskClient, "reply", real_reply)
+
+    async with open_engine(Settings()) as restarted:  # a new process picks the thread up
+        restarted.runtime.workers.follow("crash")
+        await runs.result(restarted.runtime, await runs.start(restarted.runtime, "crash", "ceo"))
+        state = await restarted.state("crash")
+    assert zendesk_writes(sandbox) == 1
+    assert len(bot_comments(sandbox, "wismo")) == 1
+    assert "Already answered **Ticket #1" in str(state.values["messages"][-1].content)
