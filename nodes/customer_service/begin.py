@@ -60,6 +60,8 @@ async def begin(state: CustomerServiceState, runtime: Runtime[Context]) -> dict[
         if isinstance(refund, str):
             return _fresh(task, "unknown", notes=[RESET, refund])
         return _fresh(task, operation.value, refund=refund)
+    if operation is Operation.RETENTION:
+        return _fresh(task, operation.value)
     one = task.parameters.get("ticket_id")
     if one is not None:
         try:
@@ -84,4 +86,6 @@ def route(state: CustomerServiceState) -> list[Send] | str:
     refund = state.get("refund")
     if operation == Operation.REFUND.value and refund is not None:
         return [Send("refund", {"refund": refund})]
+    if operation == Operation.RETENTION.value:
+        return "retention"
     return "report"

@@ -114,6 +114,30 @@ def refund(goal: str) -> IntentMatch | None:
     )
 
 
+_RETENTION = re.compile(
+    r"\b(lifetime value|clv|ltv|vips?|churn\w*|retention|retain|loyal(ty)?|best customers|"
+    r"top customers|at[- ]risk customers|win[- ]back)\b",
+    re.I,
+)
+
+
+def retention(goal: str) -> IntentMatch | None:
+    """Customers' lifetime value, VIPs and churn risk (read-only)."""
+    if not _RETENTION.search(goal) or _REFUND.search(goal):
+        return None
+    return IntentMatch(
+        tasks=(
+            IntentTask(
+                title="List customer lifetime value, VIPs and churn risk",
+                instructions=f"Segment customers from the store's orders ({goal})",
+                parameters={"operation": Operation.RETENTION.value},
+            ),
+        ),
+        strength=SPECIFIC,
+        success_criteria="VIPs and customers at churn risk are listed with their value.",
+    )
+
+
 INTENTS = (
     Intent(
         cluster="customer_service",
@@ -126,5 +150,11 @@ INTENTS = (
         name="refund",
         match=refund,
         examples=("Refund €20 on order #1002 because it arrived late",),
+    ),
+    Intent(
+        cluster="customer_service",
+        name="retention",
+        match=retention,
+        examples=("Who are our VIP customers and who is at churn risk?",),
     ),
 )

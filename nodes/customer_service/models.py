@@ -14,6 +14,8 @@ class Operation(StrEnum):
     ANSWER_TICKETS = "answer_tickets"
     """Every ticket waiting for the store, or one (``ticket_id``)."""
     REFUND = "refund"
+    RETENTION = "retention"
+    """Lifetime value, VIPs and churn risk from the store's orders (read-only)."""
 
 
 class OutcomeStatus(StrEnum):
@@ -21,6 +23,7 @@ class OutcomeStatus(StrEnum):
     HANDED_OFF = "handed_off"
     ALREADY_ANSWERED = "already_answered"
     REFUNDED = "refunded"
+    ANALYSED = "analysed"
     REJECTED = "rejected"
     EXPIRED = "expired"
     STOPPED = "stopped"

@@ -17,6 +17,7 @@ _ITEM = {
     OutcomeStatus.HANDED_OFF: ItemOutcome.DONE,
     OutcomeStatus.ALREADY_ANSWERED: ItemOutcome.DONE,
     OutcomeStatus.REFUNDED: ItemOutcome.DONE,
+    OutcomeStatus.ANALYSED: ItemOutcome.DONE,
     OutcomeStatus.REJECTED: ItemOutcome.STOPPED,
     OutcomeStatus.EXPIRED: ItemOutcome.STOPPED,
     OutcomeStatus.STOPPED: ItemOutcome.STOPPED,

@@ -104,3 +104,14 @@ async def test_a_refund_goal_without_an_amount_gets_a_question(
     result = await turn(engine, "rq", "Refund order #1002")
     assert "how much to refund in euros" in _reply(result)
     assert writes(sandbox) == {}
+
+
+async def test_retention_lists_vips_and_churn_risk_from_the_orders_and_writes_nothing(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    result = await turn(engine, "vip", "Who are our VIP customers and who is at churn risk?")
+    reply = _reply(result)
+    assert "VIP(s)" in reply
+    assert "at churn risk" in reply
+    assert "lifetime value €" in reply
+    assert writes(sandbox) == {}
