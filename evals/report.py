@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, JsonValue
 
 from evals.scorers import INVARIANT, Score
+from nodes.customer_service.actions import HANDOFF_TOOL, REPLY_TOOL
 
 
 class CaseResult(BaseModel):
@@ -100,6 +101,26 @@ def aggregate(cases: list[CaseResult]) -> dict[str, JsonValue]:
         "cost_eur": str(sum((Decimal(c.cost_eur) for c in cases), Decimal(0))),
         "latency_p50_s": round(statistics.median(latencies), 3),
         "latency_max_s": round(latencies[-1], 3),
+        **support_share(cases),
+    }
+
+
+def support_share(cases: list[CaseResult]) -> dict[str, JsonValue]:
+    """Helpdesk tickets the cases' runs answered without a person, out of all they handled
+    (replies vs hand-offs); empty when no case handled a ticket."""
+    tools = [
+        str(call.get("tool"))
+        for case in cases
+        for call in _items(case.trajectory.get("actual"))
+        if isinstance(call, dict)
+    ]
+    answered, handed = tools.count(REPLY_TOOL), tools.count(HANDOFF_TOOL)
+    if not answered + handed:
+        return {}
+    return {
+        "support_tickets": answered + handed,
+        "support_auto_handled": answered,
+        "support_auto_handled_share": round(answered / (answered + handed), 4),
     }
 
 

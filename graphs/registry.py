@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.graph import StateGraph
 
 from graphs.catalog import CATALOG_CLUSTER, build_catalog_graph
+from graphs.customer_service import CUSTOMER_SERVICE_CLUSTER, build_customer_service_graph
 from graphs.finance import FINANCE_CLUSTER, build_finance_graph
 from graphs.marketing import MARKETING_CLUSTER, build_marketing_graph
 from graphs.product import PRODUCT_CLUSTER, build_product_graph
@@ -26,4 +27,5 @@ CLUSTERS: tuple[ClusterEntry, ...] = (
     ClusterEntry(CATALOG_CLUSTER, build_catalog_graph),
     ClusterEntry(MARKETING_CLUSTER, build_marketing_graph),
     ClusterEntry(FINANCE_CLUSTER, build_finance_graph),
+    ClusterEntry(CUSTOMER_SERVICE_CLUSTER, build_customer_service_graph),
 )

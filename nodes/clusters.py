@@ -47,6 +47,17 @@ class ItemOutcome(StrEnum):
     FAILED = "failed"
 
 
+def report_status(items: int, done: int, failed: bool) -> ReportStatus:
+    """A task's status from how many of its items were done and whether a service failed."""
+    if failed and not done:
+        return ReportStatus.FAILED
+    if failed or (done and done < items):
+        return ReportStatus.PARTIAL
+    if items and not done:
+        return ReportStatus.STOPPED
+    return ReportStatus.DONE
+
+
 class ServiceFailure(BaseModel):
     """A call to an outside service that failed, told the way an operator must hear it."""
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from nodes.catalog.intents import INTENTS as CATALOG_INTENTS
 from nodes.ceo.intents import Intent
 from nodes.ceo.offline import make_plan_responder, summary_responder
+from nodes.customer_service.intents import INTENTS as CUSTOMER_SERVICE_INTENTS
+from nodes.customer_service.offline import support_reply_responder
 from nodes.finance.intents import INTENTS as FINANCE_INTENTS
 from nodes.marketing.intents import INTENTS as MARKETING_INTENTS
 from nodes.product.intents import INTENTS as PRODUCT_INTENTS
@@ -17,6 +19,7 @@ OFFLINE_INTENTS: tuple[Intent, ...] = (
     *CATALOG_INTENTS,
     *MARKETING_INTENTS,
     *FINANCE_INTENTS,
+    *CUSTOMER_SERVICE_INTENTS,
 )
 
 
@@ -26,6 +29,7 @@ def offline_registry() -> ResponderRegistry:
             "Plan": make_plan_responder(OFFLINE_INTENTS),
             "BusinessCase": business_case_responder,
             "ProductCopy": copy_responder,
+            "SupportReply": support_reply_responder,
             CHAT: summary_responder,
         }
     )

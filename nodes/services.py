@@ -28,6 +28,7 @@ from storage.crypto import keyring_from_settings
 from tools.ads import AdsPlatform
 from tools.ads.factory import build_ads
 from tools.github import GitHubClient
+from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
 from tools.suppliers import Supplier, build_suppliers
@@ -49,6 +50,7 @@ class Services:
     policy: PolicyEngine
     database: Database
     credentials: CredentialStore
+    helpdesk: Helpdesk
     responders: ResponderRegistry | None = None
     ads: AdsPlatform | None = None
     clock: Callable[[], datetime] = utcnow
@@ -139,6 +141,8 @@ class Services:
                 stack.push_async_callback(supplier.aclose)
             ads = build_ads(settings)
             stack.push_async_callback(ads.aclose)
+            helpdesk = build_helpdesk(settings)
+            stack.push_async_callback(helpdesk.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -151,6 +155,7 @@ class Services:
                 policy=policy,
                 database=database,
                 credentials=credentials,
+                helpdesk=helpdesk,
                 responders=responders or offline_registry(),
                 ads=ads,
                 clock=clock,

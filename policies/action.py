@@ -48,6 +48,7 @@ class ActionKind(StrEnum):
     EXPENSE_CREATE = "expense.create"
     AB_TEST_CREATE = "ab_test.create"
     CUSTOMER_REPLY = "customer.reply"
+    CUSTOMER_HANDOFF = "customer.handoff"
     GITHUB_WRITE = "github.write"
     STRATEGY_PIVOT = "strategy.pivot"
     MARKET_ENTRY = "market.entry"

@@ -80,6 +80,16 @@ def eval_command(
         f"{sum(c.passed for c in report.cases)}/{len(report.cases)} cases passed "
         f"({rate:.0%}, {report.header.mode} mode); report: {html_path} and {json_path}"
     )
+    tickets = report.aggregates.get("support_tickets")
+    if tickets:
+        share = report.aggregates.get("support_auto_handled_share")
+        console.print(
+            f"support tickets handled without a person: "
+            f"{report.aggregates.get('support_auto_handled')} of {tickets} "
+            f"({share:.0%}; the seeds' target is 80%)"
+            if isinstance(share, float)
+            else ""
+        )
     if report.comparison is not None:
         comp = report.comparison
         console.print(

@@ -360,6 +360,18 @@ class Settings(BaseSettings):
         default="https://graph.facebook.com", description="Graph API base URL."
     )
 
+    # --- helpdesk ------------------------------------------------------------------------
+    zendesk_subdomain: str | None = Field(
+        default=None, description="Zendesk subdomain (<name>.zendesk.com). Unset: sandbox."
+    )
+    zendesk_email: str | None = Field(
+        default=None, description="The Zendesk agent the API token belongs to."
+    )
+    zendesk_api_token: Secret = Field(default=None, description="Zendesk API token.")
+    zendesk_webhook_secret: Secret = Field(
+        default=None, description="Signing secret of the Zendesk webhook for new messages."
+    )
+
     # --- sandbox -------------------------------------------------------------------------
     royal_sandbox_host: str = Field(
         default="127.0.0.1", description="Where the local service emulators listen."
@@ -484,6 +496,11 @@ class Settings(BaseSettings):
     def meta_mode(self) -> ServiceMode:
         real = self.meta_access_token and self.meta_ad_account_id and self.meta_page_id
         return ServiceMode.REAL if real else ServiceMode.SANDBOX
+
+    @property
+    def zendesk_mode(self) -> ServiceMode:
+        configured = self.zendesk_subdomain and self.zendesk_email and self.zendesk_api_token
+        return ServiceMode.REAL if configured else ServiceMode.SANDBOX
 
     @property
     def uses_sandbox(self) -> bool:

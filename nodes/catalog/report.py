@@ -8,7 +8,7 @@ from pydantic import JsonValue
 
 from nodes.catalog.models import Outcome, OutcomeStatus
 from nodes.catalog.state import CatalogState
-from nodes.clusters import ClusterReport, ItemOutcome, ReportStatus
+from nodes.clusters import ClusterReport, ItemOutcome, report_status
 
 _ITEM = {
     OutcomeStatus.APPLIED: ItemOutcome.DONE,
@@ -42,14 +42,7 @@ def report(state: CatalogState) -> dict[str, Any]:
     notes = state.get("notes") or []
     proposed = state.get("proposed") or []
     done = [o for o in outcomes if _ITEM[o.status] is ItemOutcome.DONE]
-    if failures and not done:
-        status = ReportStatus.FAILED
-    elif failures or (done and len(done) < len(outcomes)):
-        status = ReportStatus.PARTIAL
-    elif outcomes and not done:
-        status = ReportStatus.STOPPED
-    else:
-        status = ReportStatus.DONE
+    status = report_status(len(outcomes), len(done), bool(failures))
     parts = [f"pull request #{p.pull_request} ({p.files} file(s)): {p.url}" for p in proposed]
     counts = {s: sum(1 for o in outcomes if o.status is s) for s in OutcomeStatus}
     tally = ", ".join(

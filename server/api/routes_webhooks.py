@@ -1,4 +1,4 @@
-"""Webhook ingress: ``POST /webhooks/shopify`` and ``POST /webhooks/github``.
+"""Webhook ingress: ``POST /webhooks/shopify``, ``/webhooks/github`` and ``/webhooks/zendesk``.
 
 Order matters: read the raw body (capped), verify its HMAC signature, only then parse it. A
 delivery is recorded in ``webhook_deliveries`` in the same transaction as the run it starts, so
@@ -29,11 +29,17 @@ from server.api.deps import RuntimeDep
 from server.api.metrics import Metrics
 from settings import Environment, ServiceMode, Settings
 from storage.runs_schema import threads, webhook_deliveries
-from tools.webhooks import SignatureError, verify_github_signature, verify_shopify_webhook
+from tools.helpdesk.zendesk import SANDBOX_WEBHOOK_SECRET as SANDBOX_ZENDESK_WEBHOOK_SECRET
+from tools.webhooks import (
+    SignatureError,
+    verify_github_signature,
+    verify_shopify_webhook,
+    verify_zendesk_webhook,
+)
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
-Source = Literal["shopify", "github"]
+Source = Literal["shopify", "github", "zendesk"]
 
 #: Webhook bodies are small (Shopify product payloads are tens of KB); refuse more than this.
 WEBHOOK_MAX_BYTES = 5 * 1024 * 1024
@@ -78,7 +84,13 @@ class DuplicateDeliveryError(Exception):
 
 # --- secrets ---------------------------------------------------------------------------------
 def _secret(settings: Settings, source: Source) -> str | None:
-    if source == "shopify":
+    if source == "zendesk":
+        configured, mode, sandbox = (
+            settings.zendesk_webhook_secret,
+            settings.zendesk_mode,
+            SANDBOX_ZENDESK_WEBHOOK_SECRET,
+        )
+    elif source == "shopify":
         configured, mode, sandbox = (
             settings.shopify_api_secret,
             settings.shopify_mode,
@@ -195,6 +207,26 @@ def _order_paid(topic: str, payload: Mapping[str, Any]) -> PlannedRun | None:
     )
 
 
+def _customer_message(topic: str, payload: Mapping[str, Any]) -> PlannedRun | None:
+    """A customer's public message on a helpdesk ticket: the support agent answers that ticket.
+    Staff comments (our own replies and notes included) and internal notes start nothing."""
+    comment = (payload.get("event") or {}).get("comment") or {}
+    author = comment.get("author") or {}
+    ticket = str((payload.get("detail") or {}).get("id") or "")
+    if author.get("is_staff") or not comment.get("is_public", True) or not ticket.isdigit():
+        return None
+    task = ClusterTask(
+        cluster="customer_service",
+        title=f"Answer support ticket #{ticket}",
+        instructions=f"A customer wrote on helpdesk ticket #{ticket}; answer it or hand it off.",
+        parameters={"operation": "answer_tickets", "ticket_id": int(ticket)},
+    )
+    return PlannedRun(
+        assistant_id="customer_service",
+        input={"task": task.model_dump(mode="json"), "goal": task.title},
+    )
+
+
 Planner = Callable[[str, Mapping[str, Any]], PlannedRun | None]
 
 ROUTES: dict[tuple[Source, str], Planner] = {
@@ -206,6 +238,7 @@ ROUTES: dict[tuple[Source, str], Planner] = {
     ("shopify", "orders/paid"): _order_paid,
     ("github", "issues"): _issue_message,
     ("github", "pull_request"): _pull_request_merged,
+    ("zendesk", "zen:event-type:ticket.comment_added"): _customer_message,
 }
 """Which deliveries start which run; every other topic is acknowledged and recorded only."""
 
@@ -317,8 +350,9 @@ async def _ingest(
     verify: Callable[[bytes, str | None, str], None],
     signature_header: str,
     id_headers: tuple[str, ...],
-    topic_header: str,
+    topic_header: str | None,
 ) -> WebhookAck:
+    """``topic_header`` None: the topic is the payload's ``type`` (Zendesk event webhooks)."""
     metrics: Metrics = request.app.state.metrics
     began = time.perf_counter()
     outcome = "rejected"
@@ -331,11 +365,13 @@ async def _ingest(
             verify(body, request.headers.get(signature_header), secret)
         except SignatureError as exc:
             raise HTTPException(status_code=401, detail=str(exc)) from None
+        payload = _payload(body)
+        topic = _header(request, topic_header) if topic_header else str(payload.get("type"))
         delivery = Delivery(
             source=source,
             delivery_id=_header(request, *id_headers),
-            topic=_header(request, topic_header),
-            payload=_payload(body),
+            topic=topic[:255],
+            payload=payload,
         )
         ack = await _dispatch(runtime, delivery)
         outcome = ack.status
@@ -390,4 +426,23 @@ async def github(request: Request, runtime: RuntimeDep) -> WebhookAck:
         "x-hub-signature-256",
         ("x-github-delivery",),
         "x-github-event",
+    )
+
+
+@router.post("/zendesk", response_model_exclude_none=True)
+async def zendesk(request: Request, runtime: RuntimeDep) -> WebhookAck:
+    """A Zendesk event webhook, signed with ``ZENDESK_WEBHOOK_SECRET`` over timestamp + body."""
+    timestamp = request.headers.get("x-zendesk-webhook-signature-timestamp")
+
+    def verify(body: bytes, signature: str | None, secret: str) -> None:
+        verify_zendesk_webhook(body, signature, timestamp, secret)
+
+    return await _ingest(
+        request,
+        runtime,
+        "zendesk",
+        verify,
+        "x-zendesk-webhook-signature",
+        ("x-zendesk-webhook-invocation-id",),
+        None,
     )

@@ -20,6 +20,7 @@ from server.console import (
     routes_notifications,
     routes_pages,
     routes_runs,
+    routes_support,
     routes_sync,
 )
 from server.console.views import STATIC
@@ -45,6 +46,7 @@ for module in (
     routes_runs,
     routes_marketing,
     routes_finance,
+    routes_support,
 ):
     router.include_router(module.router)
 

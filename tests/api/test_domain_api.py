@@ -238,7 +238,7 @@ async def test_ceo_goal_dashboard_agents_and_audit(http: httpx.AsyncClient) -> N
     assert dashboard["active_goals"] == 1
 
     agents = {a["id"]: a for a in (await http.get("/api/v1/agents", headers=VIEWER)).json()}
-    assert set(agents) == {"catalog", "ceo", "finance", "product"}
+    assert set(agents) == {"catalog", "ceo", "customer_service", "finance", "marketing", "product"}
     assert agents["ceo"]["kind"] == "orchestrator"
     assert agents["ceo"]["served"]
     assert agents["ceo"]["metrics"]["runs"] == 1

@@ -37,7 +37,14 @@ async def _stream(client: LangGraphClient, thread_id: str, **options: Any) -> li
 
 async def test_assistants_are_the_served_graphs(client: LangGraphClient) -> None:
     assistants = await client.assistants.search()
-    assert sorted(a["assistant_id"] for a in assistants) == ["catalog", "ceo", "finance", "product"]
+    assert sorted(a["assistant_id"] for a in assistants) == [
+        "catalog",
+        "ceo",
+        "customer_service",
+        "finance",
+        "marketing",
+        "product",
+    ]
     ceo = await client.assistants.get("ceo")
     assert ceo["graph_id"] == "ceo"
     drawing = await client.assistants.get_graph("ceo")

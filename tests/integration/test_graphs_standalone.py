@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_langgraph_json_lists_compiled_graphs() -> None:
     config = json.loads((ROOT / "langgraph.json").read_text())
-    assert set(config["graphs"]) == {"ceo", "product", "catalog", "marketing", "finance"}
+    assert set(config["graphs"]) == {
+        "ceo",
+        "product",
+        "catalog",
+        "marketing",
+        "finance",
+        "customer_service",
+    }
     for target in config["graphs"].values():
         path, _, attribute = target.partition(":")
         module = path.removeprefix("./").removesuffix(".py").replace("/", ".")

@@ -83,7 +83,7 @@ def test_a_big_price_change_through_a_product_update_is_high() -> None:
 
 
 @pytest.mark.parametrize(
-    ("amount", "expected"), [("0.01", LOW), ("50", LOW), ("50.01", HIGH), ("75", HIGH)]
+    ("amount", "expected"), [("0.01", MEDIUM), ("50", MEDIUM), ("50.01", HIGH), ("75", HIGH)]
 )
 def test_refund_threshold(amount: str, expected: RiskLevel) -> None:
     assert level_of("refund.create", amount=Decimal(amount)) is expected
@@ -207,7 +207,7 @@ def test_reasons_name_the_fact_and_the_limit() -> None:
 
 def test_foreign_amounts_are_converted_with_the_files_rates() -> None:
     # USD 0.86: USD 58 = €49.88 (≤ 50), USD 60 = €51.60 (> 50).
-    assert level_of("refund.create", amount=Decimal("58"), currency="USD") is LOW
+    assert level_of("refund.create", amount=Decimal("58"), currency="USD") is MEDIUM
     over = classify(action("refund.create", amount=Decimal("60"), currency="USD"), POLICY)
     assert over.level is HIGH
     assert over.amount_eur == Decimal("51.60")
@@ -234,8 +234,8 @@ def test_an_unknown_kind_fails_closed() -> None:
 def test_a_known_kind_whose_rules_all_miss_fails_closed() -> None:
     text = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
     text = text.replace(
-        "  - id: refund\n    description: Refund up to the €50 limit\n"
-        "    when: {kinds: [refund.create], amount_eur: {le: 50}}\n    level: LOW\n",
+        "  - id: refund\n    description: Refund up to the €50 limit (executes, and notifies)\n"
+        "    when: {kinds: [refund.create], amount_eur: {le: 50}}\n    level: MEDIUM\n",
         "",
     )
     policy = parse_policy(text)
@@ -372,12 +372,12 @@ def test_engine_classifies_with_its_kill_switch_and_reloads(tmp_path: Path) -> N
     old_digest = engine.policy.digest
     engine.reload()
     assert engine.policy.digest != old_digest
-    assert engine.classify(refund).level is LOW
+    assert engine.classify(refund).level is MEDIUM
 
     file.write_text("rules: [", encoding="utf-8")
     with pytest.raises(PolicyFileError, match=r"policy\.yaml:1"):
         engine.reload()
-    assert engine.classify(refund).level is LOW  # the good policy stays in force
+    assert engine.classify(refund).level is MEDIUM  # the good policy stays in force
     assert engine.run_limits.max_write_actions == 25
 
 

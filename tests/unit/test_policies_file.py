@@ -269,7 +269,7 @@ def test_digest_follows_the_file_bytes(tmp_path: Path) -> None:
     refund = Action(
         cluster="cs", agent="support", tool="shopify", kind="refund.create", amount=Decimal("55")
     )
-    assert classify(refund, edited).level is RiskLevel.LOW
+    assert classify(refund, edited).level is RiskLevel.MEDIUM
     assert classify(refund, load_policy()).level is RiskLevel.HIGH
 
 

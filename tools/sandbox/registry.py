@@ -10,6 +10,7 @@ from tools.sandbox.github import GitHubEmulator
 from tools.sandbox.meta import MetaEmulator
 from tools.sandbox.printful import PrintfulEmulator
 from tools.sandbox.shopify import ShopifyEmulator
+from tools.sandbox.zendesk import ZendeskEmulator
 
 DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
     GitHubEmulator,
@@ -17,4 +18,5 @@ DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
     PrintfulEmulator,
     ShopifyEmulator,
     MetaEmulator,
+    ZendeskEmulator,
 ]

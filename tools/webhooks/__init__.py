@@ -5,6 +5,7 @@ from tools.webhooks.verify import (
     verify_github_signature,
     verify_shopify_oauth_query,
     verify_shopify_webhook,
+    verify_zendesk_webhook,
 )
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "verify_github_signature",
     "verify_shopify_oauth_query",
     "verify_shopify_webhook",
+    "verify_zendesk_webhook",
 ]

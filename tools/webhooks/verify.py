@@ -91,3 +91,19 @@ def verify_shopify_oauth_query(
     ):
         raise SignatureError("OAuth state does not match")
     return params
+
+
+def verify_zendesk_webhook(
+    body: bytes, header: str | None, timestamp: str | None, secret: str | Iterable[str]
+) -> None:
+    """Check ``X-Zendesk-Webhook-Signature``: base64 HMAC-SHA256 of the timestamp header's value
+    followed by the raw body."""
+    if not header or not timestamp:
+        raise SignatureError("missing X-Zendesk-Webhook-Signature or its timestamp header")
+    given = header.strip().encode()
+    signed = timestamp.strip().encode() + body
+    for key in _secrets(secret):
+        expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+        if hmac.compare_digest(expected, given):
+            return
+    raise SignatureError("Zendesk webhook signature does not match")

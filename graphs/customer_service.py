@@ -1,0 +1,74 @@
+"""Customer Service & Retention cluster: helpdesk tickets answered or handed to a person, and
+refunds through the €50 policy gate.
+
+```
+START -> begin -> [answer_ticket]* (one task per ticket) -> report
+               -> [refund] (one task, at most one interrupt) -> report
+               -> retention (read-only: lifetime value, VIPs, churn risk) ----> report
+               -> report
+```
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from nodes.ceo.models import ClusterInfo
+from nodes.clusters import ClusterInput, ClusterOutput
+from nodes.context import Context
+from nodes.customer_service.answer import answer_ticket
+from nodes.customer_service.begin import begin, route
+from nodes.customer_service.loyalty import retention
+from nodes.customer_service.refund import propose_refund
+from nodes.customer_service.report import report
+from nodes.customer_service.state import CustomerServiceState
+
+CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
+    id="customer_service",
+    description="Customer Service & Retention: answers the store's helpdesk tickets (where is "
+    "my order, with the real tracking; shipping, returns and payment questions from the store "
+    "FAQ), hands angry, legal, refund and unclear messages to a person, and refunds orders "
+    "through the refund policy (over €50 needs approval); lists customers' lifetime value, "
+    "VIPs and churn risk.",
+    capabilities=[
+        "answer the helpdesk tickets waiting for the store, or one ticket "
+        "(parameters: operation='answer_tickets'; ticket_id, optional)",
+        "refund an order (parameters: operation='refund'; order: the order number, e.g. 1002; "
+        "amount_eur; reason)",
+        "list customers by lifetime value with VIPs and churn risk from the store's orders "
+        "(parameters: operation='retention')",
+    ],
+)
+
+
+def build_customer_service_graph() -> StateGraph[
+    CustomerServiceState, Context, ClusterInput, ClusterOutput
+]:
+    builder = StateGraph(
+        CustomerServiceState,
+        context_schema=Context,
+        input_schema=ClusterInput,
+        output_schema=ClusterOutput,
+    )
+    builder.add_node("begin", begin)
+    builder.add_node("answer_ticket", answer_ticket)
+    builder.add_node("refund", propose_refund)
+    builder.add_node("retention", retention)
+    builder.add_node("report", report)
+    builder.add_edge(START, "begin")
+    builder.add_conditional_edges(
+        "begin", route, ["answer_ticket", "refund", "retention", "report"]
+    )
+    builder.add_edge("answer_ticket", "report")
+    builder.add_edge("refund", "report")
+    builder.add_edge("retention", "report")
+    builder.add_edge("report", END)
+    return builder
+
+
+graph: CompiledStateGraph[Any, Any, Any, Any] = build_customer_service_graph().compile(
+    name="customer_service"
+)

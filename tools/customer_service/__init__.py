@@ -1,0 +1,1 @@
+"""What the customer-service cluster reads from and writes to Shopify."""
