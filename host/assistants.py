@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from host.errors import ConflictError, InvalidRequestError, NotFoundError
 from host.graphs import ServedGraph
 from host.models import (
     AssistantCreate,
     AssistantPatch,
     AssistantSearch,
+    RunConfig,
     RunCreate,
 )
 from host.runtime import Runtime
@@ -100,9 +103,17 @@ def _check_context(served: ServedGraph, context: dict[str, Any] | None) -> None:
     served.context(context, None)  # refused now (422), not when a run starts
 
 
+def _check_config(config: dict[str, Any] | None) -> None:
+    try:
+        RunConfig.model_validate(config or {})
+    except ValidationError as exc:
+        raise InvalidRequestError(f"invalid config: {exc.errors()[0]['msg']}") from None
+
+
 async def create(runtime: Runtime, body: AssistantCreate) -> dict[str, Any]:
     served = _graph(runtime, body.graph_id)
     _check_context(served, body.context)
+    _check_config(body.config)
     if body.assistant_id is not None and body.assistant_id in runtime.graphs:
         if body.if_exists == "do_nothing":
             return builtin(runtime, runtime.graphs[body.assistant_id])
@@ -141,6 +152,7 @@ async def patch(runtime: Runtime, assistant_id: str, body: AssistantPatch) -> di
     served = _graph(runtime, changes.get("graph_id") or row.graph_id)
     if "context" in changes:
         _check_context(served, body.context)
+    _check_config(body.config)
     for key in ("config", "context", "metadata"):
         if key in changes and changes[key] is None:
             changes[key] = {}

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterError, croniter
 from pydantic import ValidationError
 
 from host import assistants, runs
@@ -48,7 +48,7 @@ RUN_FIELDS = (
 def _zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidRequestError(f"unknown time zone {name!r}") from None
 
 
@@ -59,7 +59,10 @@ def next_run(
     if not croniter.is_valid(schedule):
         raise InvalidRequestError(f"invalid cron schedule {schedule!r}")
     local = after.astimezone(_zone(timezone))
-    tick: datetime = croniter(schedule, local).get_next(datetime)
+    try:
+        tick: datetime = croniter(schedule, local).get_next(datetime)
+    except (CroniterError, ValueError, OverflowError) as exc:  # e.g. "0 0 31 2 *" never comes
+        raise InvalidRequestError(f"cron schedule {schedule!r} has no next run: {exc}") from None
     tick = tick.astimezone(UTC)
     return None if end_time is not None and tick > end_time else tick
 

@@ -22,6 +22,10 @@ from host.errors import InvalidRequestError, UnavailableError
 from host.runtime import Runtime
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000
+MAX_TTL_MINUTES = 100 * 365 * 24 * 60
+#: What the store raises for a namespace, filter or figure it cannot take: answered 422.
+REFUSED = (InvalidNamespaceError, ValueError, OverflowError)
 
 
 class _Body(BaseModel):
@@ -33,7 +37,7 @@ class StorePut(_Body):
     key: str = Field(min_length=1)
     value: dict[str, JsonValue]
     index: Literal[False] | list[str] | None = None
-    ttl: float | None = Field(default=None, gt=0)
+    ttl: float | None = Field(default=None, gt=0, le=MAX_TTL_MINUTES)
 
 
 class StoreDelete(_Body):
@@ -45,7 +49,7 @@ class StoreSearch(_Body):
     namespace_prefix: list[str] = Field(default_factory=list)
     filter: dict[str, JsonValue] | None = None
     limit: int = Field(default=10, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     query: str | None = None
     refresh_ttl: bool | None = None
 
@@ -53,9 +57,9 @@ class StoreSearch(_Body):
 class StoreNamespaces(_Body):
     prefix: list[str] | None = None
     suffix: list[str] | None = None
-    max_depth: int | None = Field(default=None, ge=1)
+    max_depth: int | None = Field(default=None, ge=1, le=1000)
     limit: int = Field(default=100, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 def store_of(runtime: Runtime) -> BaseStore:
@@ -99,7 +103,7 @@ async def put(runtime: Runtime, body: StorePut) -> None:
             index=False if body.index is False else None,
             ttl=NOT_PROVIDED if body.ttl is None else body.ttl,  # unset: the default TTL
         )
-    except InvalidNamespaceError as exc:
+    except REFUSED as exc:
         raise InvalidRequestError(str(exc)) from None
 
 
@@ -121,22 +125,28 @@ async def search(runtime: Runtime, body: StoreSearch) -> dict[str, Any]:
             "semantic search (query) needs an embedding index on the store, and none is "
             "configured on this server: search by namespace_prefix and filter instead"
         )
-    items = await store_of(runtime).asearch(
-        tuple(body.namespace_prefix),
-        filter=body.filter,
-        limit=body.limit,
-        offset=body.offset,
-        refresh_ttl=body.refresh_ttl,
-    )
+    try:
+        items = await store_of(runtime).asearch(
+            tuple(body.namespace_prefix),
+            filter=body.filter,
+            limit=body.limit,
+            offset=body.offset,
+            refresh_ttl=body.refresh_ttl,
+        )
+    except REFUSED as exc:
+        raise InvalidRequestError(str(exc)) from None
     return {"items": [item_json(item) for item in items]}
 
 
 async def namespaces(runtime: Runtime, body: StoreNamespaces) -> dict[str, Any]:
-    found = await store_of(runtime).alist_namespaces(
-        prefix=tuple(body.prefix) if body.prefix else None,
-        suffix=tuple(body.suffix) if body.suffix else None,
-        max_depth=body.max_depth,
-        limit=body.limit,
-        offset=body.offset,
-    )
+    try:
+        found = await store_of(runtime).alist_namespaces(
+            prefix=tuple(body.prefix) if body.prefix else None,
+            suffix=tuple(body.suffix) if body.suffix else None,
+            max_depth=body.max_depth,
+            limit=body.limit,
+            offset=body.offset,
+        )
+    except REFUSED as exc:
+        raise InvalidRequestError(str(exc)) from None
     return {"namespaces": [list(namespace) for namespace in found]}
