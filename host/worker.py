@@ -482,7 +482,9 @@ class Workers:
         log = self.thread_events
         if log is None:
             return False
-        return run.options.get("protocol") == "v3" or await log.enabled(run.thread_id)
+        if run.options.get("protocol") == "v3":
+            return True
+        return not run.new_thread and await log.enabled(run.thread_id)  # a new one has no log
 
     async def _stream_v3(
         self, run: RunRow, served: ServedGraph, translator: Translator
