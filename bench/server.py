@@ -18,6 +18,11 @@ through the official SDK client, from this process:
   ``runs.stream(thread, "ask", command={"resume": ...})`` — to the resumed run's first event
   after ``metadata`` (its ``updates`` event).
 
+Thread streaming (v3), with plain HTTP as the SDK's ``threads.stream`` sends it: runs per second
+at 1 and ``--clients`` clients, each run a ``run.start`` command on a new thread followed by its
+``/stream/events`` read to the root's ``completed``; and the latency from ``run.start`` to the
+first event of the stream opened right after it.
+
 It also prints the CPU the server's processes and this client spent per run at ``--clients``
 (from Linux's /proc): one server process cannot go faster than one core's worth of that.
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import signal
@@ -66,6 +72,9 @@ class Measured:
     """CPU the server's processes spent per run at ``--clients`` (None without /proc)."""
     client_cpu_ms: float
     """CPU this client spent per run at ``--clients``."""
+    v3_single_rps: float
+    v3_concurrent_rps: float
+    v3_first_event_ms: list[float]
 
 
 @dataclass(frozen=True)
@@ -221,6 +230,61 @@ async def resume_latencies(client: LangGraphClient, samples: int) -> list[float]
     return latencies
 
 
+async def one_v3_run(http: httpx.AsyncClient) -> float:
+    """``run.start`` of ``echo`` on a new thread, then its stream to the root's ``completed``;
+    returns the milliseconds from the command to the stream's first event."""
+    thread_id = str(uuid.uuid4())
+    started = time.perf_counter()
+    command = {"id": 1, "method": "run.start", "params": {"assistant_id": "echo",
+                                                          "input": {"text": "hi"}}}  # fmt: skip
+    answer = (await http.post(f"/threads/{thread_id}/commands", json=command)).json()
+    if answer.get("type") != "success":
+        raise RuntimeError(f"run.start failed: {answer!r}")
+    first: float | None = None
+    body = {"channels": ["lifecycle", "values"]}
+    async with http.stream("POST", f"/threads/{thread_id}/stream/events", json=body) as events:
+        async for line in events.aiter_lines():
+            if not line.startswith("data:"):
+                continue
+            if first is None:
+                first = (time.perf_counter() - started) * 1000
+            event = json.loads(line[5:])
+            params = event["params"]
+            if event["method"] == "lifecycle" and not params["namespace"]:
+                if params["data"]["event"] == "completed":
+                    return first
+                if params["data"]["event"] == "failed":
+                    raise RuntimeError(f"the v3 run failed: {event!r}")
+    raise RuntimeError("the v3 stream ended before the run completed")
+
+
+async def v3_runs_per_second(http: httpx.AsyncClient, runs: int, clients: int) -> float:
+    remaining = runs
+
+    async def caller() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await one_v3_run(http)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(caller() for _ in range(clients)))
+    return runs / (time.perf_counter() - started)
+
+
+async def measure_v3(
+    server: Served, runs: int, clients: int, samples: int
+) -> tuple[float, float, list[float]]:
+    limits = httpx.Limits(max_connections=clients * 2 + 4)
+    async with httpx.AsyncClient(base_url=server.url, timeout=60, limits=limits) as http:
+        for _ in range(5):
+            await one_v3_run(http)
+        single = await v3_runs_per_second(http, runs, 1)
+        concurrent = await v3_runs_per_second(http, runs, clients)
+        first = [await one_v3_run(http) for _ in range(samples)]
+    return single, concurrent, first
+
+
 async def measure(server: Served, runs: int, clients: int, samples: int) -> Measured:
     client = get_client(url=server.url, timeout=60)
     try:
@@ -232,13 +296,25 @@ async def measure(server: Served, runs: int, clients: int, samples: int) -> Meas
         server_after, client_after = cpu_seconds(server.pid), own_cpu_seconds()
         first, values = await first_events(client, samples)
         resumes = await resume_latencies(client, samples)
+        v3_single, v3_concurrent, v3_first = await measure_v3(server, runs, clients, samples)
     finally:
         await client.http.client.aclose()
     server_ms = None
     if server_before is not None and server_after is not None:
         server_ms = (server_after - server_before) * 1000 / (runs * 3)
     client_ms = (client_after - client_before) * 1000 / (runs * 3)
-    return Measured(single, concurrent, first, values, resumes, server_ms, client_ms)
+    return Measured(
+        single,
+        concurrent,
+        first,
+        values,
+        resumes,
+        server_ms,
+        client_ms,
+        v3_single,
+        v3_concurrent,
+        v3_first,
+    )
 
 
 def report(result: Measured, clients: int) -> None:
@@ -255,6 +331,10 @@ def report(result: Measured, clients: int) -> None:
         ("runs.stream -> first values", "", spread(result.first_values_ms), None),
         ("resume -> first event after metadata", "p95 <= 30 ms", spread(result.resume_ms),
          percentile(result.resume_ms, 0.95) <= 30),
+        ("v3 run.start + stream, 1 client", "", f"{result.v3_single_rps:.1f} runs/s", None),
+        (f"v3 run.start + stream, {clients} clients", "", f"{result.v3_concurrent_rps:.1f} runs/s",
+         None),
+        ("v3 run.start -> first event", "", spread(result.v3_first_event_ms), None),
     ]  # fmt: skip
     print(f"{'':<38}{'target':<16}{'measured':<30}")
     for name, target, measured, met in rows:

@@ -396,6 +396,7 @@ class Workers:
         before: checkpoints.ThreadSnapshot | None = None
         started_at = datetime.now(UTC)
         translator: Translator | None = None
+        v3: bool | None = None  # not decided yet
         cancelled = False
         try:
             if served is None:
@@ -404,7 +405,8 @@ class Workers:
                 run.run_id, "metadata", {"run_id": run.run_id, "attempt": run.attempt}
             )
             before = await _before(run, served)
-            if await self._streams_v3(run):
+            v3 = await self._streams_v3(run)
+            if v3:
                 translator = Translator()
                 result, interrupted = await self._stream_v3(run, served, translator)
             else:
@@ -440,6 +442,7 @@ class Workers:
             before,
             started_at,
             cancelled=cancelled,
+            v3=v3,
             namespaces=None if translator is None else translator.interrupt_namespaces,
         )
 
@@ -588,7 +591,9 @@ class Workers:
         log = self.thread_events
         if log is None:
             return False
-        return run.options.get("protocol") == "v3" or await log.enabled(run.thread_id)
+        if run.options.get("protocol") == "v3":
+            return True
+        return not run.new_thread and await log.enabled(run.thread_id)  # a new one has no log
 
     async def _stream_v3(
         self, run: RunRow, served: ServedGraph, translator: Translator
@@ -653,11 +658,12 @@ class Workers:
         interrupts: dict[str, Any],
         *,
         cancelled: bool,
+        v3: bool | None,
         namespaces: dict[str, list[str]] | None,
     ) -> None:
         """The run's last v3 events, once its outcome is recorded: an ``input.requested`` per
         pending interrupt, then the root's terminal lifecycle event."""
-        if not await self._streams_v3(run):
+        if v3 is False or (v3 is None and not await self._streams_v3(run)):
             return
         assert self.thread_events is not None
         events: list[dict[str, Any]] = []
@@ -687,6 +693,7 @@ class Workers:
         started_at: datetime | None = None,
         *,
         cancelled: bool = False,
+        v3: bool | None = None,
         namespaces: dict[str, list[str]] | None = None,
     ) -> None:
         """Persist the outcome, then close the stream (so a join sees the final state).
@@ -730,7 +737,13 @@ class Workers:
             )
             try:
                 await self._v3_end(
-                    run, status, error, interrupts, cancelled=cancelled, namespaces=namespaces
+                    run,
+                    status,
+                    error,
+                    interrupts,
+                    cancelled=cancelled,
+                    v3=v3,
+                    namespaces=namespaces,
                 )
             except Exception:
                 logger.exception("ending the v3 event stream of run %s failed", run.run_id)
