@@ -38,7 +38,7 @@ class StreamFilter(BaseModel):
     channels: list[str] = Field(min_length=1, max_length=64)
     namespaces: list[list[str]] | None = None
     depth: int | None = Field(default=None, ge=0)
-    since: int | None = Field(default=None, ge=0)
+    since: int | None = Field(default=None, ge=0, le=2**31 - 1)  # the log's seq column
 
     def matches(self, event: dict[str, Any]) -> bool:
         channel = channel_of(event)

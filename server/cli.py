@@ -29,7 +29,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-sandbox_app = typer.Typer(help="The local emulators of Shopify, GitHub and the suppliers.")
+sandbox_app = typer.Typer(
+    help="The local emulators of Shopify, GitHub, the suppliers, Meta ads and Zendesk."
+)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
@@ -93,7 +95,8 @@ def sandbox_serve(
     port: Annotated[int | None, typer.Option(help="Port [ROYAL_SANDBOX_PORT].")] = None,
     seed: Annotated[int | None, typer.Option(help="Demo-data seed [ROYAL_SANDBOX_SEED].")] = None,
 ) -> None:
-    """Serve the Shopify, GitHub, CJdropshipping and Printful emulators until interrupted."""
+    """Serve the Shopify, GitHub, CJdropshipping, Printful, Meta and Zendesk emulators until
+    interrupted."""
     import uvicorn
 
     from tools.sandbox import Sandbox, create_sandbox_app

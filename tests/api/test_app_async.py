@@ -27,6 +27,8 @@ def _calls(dependant: Dependant) -> Iterator[Any]:
 
 
 def _is_async(call: Any) -> bool:
+    if inspect.isasyncgenfunction(call):  # a streaming endpoint (SSE) runs on the event loop
+        return True
     return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
         getattr(call, "__call__", None)  # noqa: B004 - security schemes are callable objects
     )
@@ -39,7 +41,8 @@ def _endpoints(app: FastAPI) -> Iterator[tuple[str, Dependant]]:
         if isinstance(route, APIRoute):
             yield route.path, route.dependant
         for context in getattr(route, "effective_route_contexts", list)():
-            yield context.path, context.dependant
+            if context.dependant is not None:  # a context without dependencies has none
+                yield context.path, context.dependant
 
 
 def test_no_endpoint_or_dependency_runs_in_the_thread_pool() -> None:

@@ -91,8 +91,8 @@ def test_a_conflict_is_shown_and_resolved_once_in_the_console(
     hub.write_files(
         "edit/roller",
         {
-            path_for(HANDLE): text.replace(
-                "title: Foam Roller Pro", "title: Foam Roller (repo)"
+            path_for(HANDLE): text.replace(  # the product's title only, not its SEO title
+                "title: Foam Roller Pro", "title: Foam Roller (repo)", 1
             ).encode()
         },
         "Rename",

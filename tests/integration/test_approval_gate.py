@@ -147,7 +147,7 @@ def _config(thread: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread}}
 
 
-async def test_low_risk_executes_and_is_audited_once(
+async def test_a_small_refund_executes_once_audited_and_notified(
     database: Database, clock: FrozenClock
 ) -> None:
     graph, context = build_graph(), _context(database, clock)
@@ -156,7 +156,7 @@ async def test_low_risk_executes_and_is_audited_once(
     assert len(context.applied) == 1
     audit = await context.gate.audit.list(thread_id="t-low")
     assert sorted(entry.event for entry in audit.items) == ["action.classified", "action.executed"]
-    assert await context.gate.notifications.count_unread() == 0
+    assert await context.gate.notifications.count_unread() == 1  # refunds up to €50: MEDIUM
 
 
 async def test_medium_risk_executes_and_notifies(database: Database, clock: FrozenClock) -> None:
@@ -275,7 +275,7 @@ async def test_modify_is_reclassified_and_executes_the_edited_args(
     record = await context.gate.approvals.get_by_interrupt("t-modify", pending.id)
     assert record is not None
     assert record.modified_args == edited
-    assert record.reclassified_level == "LOW"
+    assert record.reclassified_level == "MEDIUM"  # €40: under the €50 refund gate
     assert record.decided_by == "ada@example.com"
 
 

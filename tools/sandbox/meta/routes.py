@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -30,6 +31,9 @@ _FIELDS = {
     "ad": ("id", "name", "status", "adset_id", "campaign_id"),
     "adcreative": ("id", "name", "object_story_spec"),
 }
+
+
+_WORDLESS = re.compile(r"\W+")
 
 
 def build_router(store: MetaStore, tokens: frozenset[str]) -> APIRouter:
@@ -77,7 +81,14 @@ def build_router(store: MetaStore, tokens: frozenset[str]) -> APIRouter:
             except GraphError as exc:
                 return JSONResponse(exc.body(trace), status_code=exc.status)
 
-        router.add_api_route(path, endpoint, methods=methods, name=f"meta:{path}:{methods[0]}")
+        for method in methods:  # one route per method: each needs its own OpenAPI operation id
+            router.add_api_route(
+                path,
+                endpoint,
+                methods=[method],
+                name=f"meta:{path}:{method}",
+                operation_id=f"meta_{method.lower()}_{_WORDLESS.sub('_', path).strip('_')}",
+            )
 
     async def campaigns(request: Request, params: dict[str, str]) -> dict[str, Any]:
         if request.method == "GET":
