@@ -11,15 +11,10 @@ process over loopback HTTP.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-import os
-import tempfile
 import time
 from typing import Any
 
-from bench.support import temporary_postgres
+from bench.support import bench_parser, on_sqlite_then_postgres
 from host import runs
 from host.runtime import Runtime
 from nodes.clusters import ClusterTask
@@ -85,34 +80,18 @@ async def measure(label: str, zendesk: ZendeskEmulator, tickets: int, rounds: in
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.ERROR)
-    print("model: offline deterministic model (no OPENAI_API_KEY); sandbox over loopback")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--tickets", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a database to CREATE/DROP a temporary benchmark database from",
-    )
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
-    with SandboxServer() as sandbox, tempfile.TemporaryDirectory() as data:
+
+    async def measured(label: str, sandbox: SandboxServer) -> None:
         zendesk = sandbox.sandbox.emulators["zendesk"]
         assert isinstance(zendesk, ZendeskEmulator)
-        os.environ.update(
-            ROYAL_SANDBOX_HOST=sandbox.host,
-            ROYAL_SANDBOX_PORT=str(sandbox.port),
-            ROYAL_DATA_DIR=data,
-        )
-        os.environ.pop("DATABASE_URL", None)
-        asyncio.run(measure("sqlite", zendesk, args.tickets, args.rounds))
-        if not args.sqlite_only:
-            with temporary_postgres(args.postgres_url) as url:
-                os.environ["DATABASE_URL"] = url
-                asyncio.run(measure("postgres", zendesk, args.tickets, args.rounds))
+        await measure(label, zendesk, args.tickets, args.rounds)
+
+    on_sqlite_then_postgres(args.postgres_url, measured, postgres=not args.sqlite_only)
 
 
 if __name__ == "__main__":

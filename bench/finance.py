@@ -10,17 +10,12 @@ order is fulfilled on Shopify. Offline model; sandbox in process over loopback H
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-import os
-import tempfile
 import time
 from typing import Any
 
 import httpx
 
-from bench.support import temporary_postgres
+from bench.support import bench_parser, on_sqlite_then_postgres
 from host import runs
 from host.runtime import Runtime
 from nodes.clusters import ClusterTask
@@ -95,29 +90,12 @@ async def measure(label: str, sandbox: SandboxServer, count: int) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.ERROR)
-    print("model: offline deterministic model (no OPENAI_API_KEY); sandbox over loopback")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--orders", type=int, default=20)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a database to CREATE/DROP a temporary benchmark database from",
-    )
     args = parser.parse_args()
-    with SandboxServer() as sandbox, tempfile.TemporaryDirectory() as data:
-        os.environ.update(
-            ROYAL_SANDBOX_HOST=sandbox.host,
-            ROYAL_SANDBOX_PORT=str(sandbox.port),
-            ROYAL_DATA_DIR=data,
-        )
-        os.environ.pop("DATABASE_URL", None)
-        asyncio.run(measure("sqlite", sandbox, args.orders))
-        with temporary_postgres(args.postgres_url) as url:
-            os.environ["DATABASE_URL"] = url
-            asyncio.run(measure("postgres", sandbox, args.orders))
+    on_sqlite_then_postgres(
+        args.postgres_url, lambda label, sandbox: measure(label, sandbox, args.orders)
+    )
 
 
 if __name__ == "__main__":

@@ -9,20 +9,14 @@ process over loopback HTTP.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-import os
 import statistics
-import tempfile
 import time
 
-from bench.support import temporary_postgres
+from bench.support import bench_parser, on_sqlite_then_postgres
 from host import runs
 from host.runtime import Runtime
 from settings import Settings, reset_settings_cache
 from storage.langgraph import thread_checkpoint_bytes
-from tools.sandbox import SandboxServer
 
 GOAL = "Find and publish a white glossy mug"
 
@@ -61,29 +55,10 @@ async def measure(label: str, count: int) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.ERROR)  # the offline-model notice is printed once below
-    print("model: offline deterministic model (no OPENAI_API_KEY); sandbox over loopback")
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a database to CREATE/DROP a temporary benchmark database from",
-    )
     args = parser.parse_args()
-    with SandboxServer() as sandbox, tempfile.TemporaryDirectory() as data:
-        os.environ.update(
-            ROYAL_SANDBOX_HOST=sandbox.host,
-            ROYAL_SANDBOX_PORT=str(sandbox.port),
-            ROYAL_DATA_DIR=data,
-        )
-        os.environ.pop("DATABASE_URL", None)
-        asyncio.run(measure("sqlite", args.runs))
-        with temporary_postgres(args.postgres_url) as url:
-            os.environ["DATABASE_URL"] = url
-            asyncio.run(measure("postgres", args.runs))
+    on_sqlite_then_postgres(args.postgres_url, lambda label, _: measure(label, args.runs))
 
 
 if __name__ == "__main__":
