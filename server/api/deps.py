@@ -43,9 +43,15 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
+def paginated(response: Response, items: list[T], *, offset: int, total: int) -> list[T]:
+    """``items``, with the search's total (and the next offset, when there is more) in the
+    headers the LangGraph SDK reads."""
+    response.headers["X-Pagination-Total"] = str(total)
+    if offset + len(items) < total:
+        response.headers["X-Pagination-Next"] = str(offset + len(items))
+    return items
+
+
 def paged(response: Response, page: Page[T]) -> list[T]:
     """The page's items, with the total (and the next offset) in headers like thread search."""
-    response.headers["X-Pagination-Total"] = str(page.total)
-    if page.has_more:
-        response.headers["X-Pagination-Next"] = str(page.offset + len(page.items))
-    return page.items
+    return paginated(response, page.items, offset=page.offset, total=page.total)

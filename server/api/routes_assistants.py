@@ -18,7 +18,7 @@ from host.models import (
     AssistantSearch,
     AssistantVersionsSearch,
 )
-from server.api.deps import RuntimeDep
+from server.api.deps import RuntimeDep, paginated
 
 router = APIRouter()
 
@@ -49,10 +49,7 @@ async def search_assistants(
     body: AssistantSearch, runtime: RuntimeDep, response: Response
 ) -> list[dict[str, Any]]:
     page, total = await assistants.search(runtime, body)
-    response.headers["X-Pagination-Total"] = str(total)
-    if body.offset + len(page) < total:
-        response.headers["X-Pagination-Next"] = str(body.offset + len(page))
-    return page
+    return paginated(response, page, offset=body.offset, total=total)
 
 
 @router.post("/assistants/count")

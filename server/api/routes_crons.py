@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 
 from host import crons
 from host.models import CronCreate, CronPatch, CronSearch
-from server.api.deps import RuntimeDep
+from server.api.deps import RuntimeDep, paginated
 
 router = APIRouter()
 
@@ -30,10 +30,7 @@ async def search_crons(
     body: CronSearch, runtime: RuntimeDep, response: Response
 ) -> list[dict[str, Any]]:
     found, total = await crons.search(runtime, body)
-    response.headers["X-Pagination-Total"] = str(total)
-    if body.offset + len(found) < total:
-        response.headers["X-Pagination-Next"] = str(body.offset + len(found))
-    return found
+    return paginated(response, found, offset=body.offset, total=total)
 
 
 @router.post("/runs/crons/count")

@@ -22,7 +22,7 @@ from host.models import (
 )
 from host.runtime import Runtime
 from host.state import checkpoint_of, checkpoint_status, thread_interrupts, thread_state
-from server.api.deps import RuntimeDep
+from server.api.deps import RuntimeDep, paginated
 from storage import checkpoints
 from storage.runs import ConflictError, ThreadRow
 
@@ -80,10 +80,7 @@ async def search_threads(
         limit=body.limit,
         offset=body.offset,
     )
-    response.headers["X-Pagination-Total"] = str(total)
-    if body.offset + len(rows) < total:
-        response.headers["X-Pagination-Next"] = str(body.offset + len(rows))
-    return [row.to_api() for row in rows]
+    return paginated(response, [row.to_api() for row in rows], offset=body.offset, total=total)
 
 
 @router.post("/count")
