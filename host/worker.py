@@ -507,24 +507,24 @@ class Workers:
 
     @asynccontextmanager
     async def _built(
-        self, run: RunRow, served: ServedGraph
+        self, run: RunRow, served: ServedGraph, context: Any
     ) -> AsyncIterator[Pregel[Any, Any, Any, Any]]:
         """The graph ``run`` executes: a factory's is built for this run (its config and
-        context), a compiled graph is itself."""
-        context = served.context(run.options.get("context"), self.services)
+        ``context``), a compiled graph is itself."""
         factory_config = run_config(run, served.graph_id)
         async with served.build("threads.create_run", factory_config, context) as graph:
             yield graph
 
     async def _stream(self, run: RunRow, served: ServedGraph) -> tuple[Any, bool]:
         """Run the graph and publish its parts."""
-        async with self._built(run, served) as graph:
-            return await self._stream_graph(run, served, graph)
+        context = served.context(run.options.get("context"), self.services)
+        async with self._built(run, served, context) as graph:
+            return await self._stream_graph(run, served, graph, context)
 
     async def _stream_graph(
-        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any]
+        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any], context: Any
     ) -> tuple[Any, bool]:
-        requested, subgraphs, graph_input, options = await self._input(run, served, graph)
+        requested, subgraphs, graph_input, options = await self._input(run, served, graph, context)
         config = options.pop("config")
         last_values: Any = None
         interrupted = False
@@ -564,10 +564,11 @@ class Workers:
         return jsonable(last_values), interrupted
 
     async def _input(
-        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any]
+        self, run: RunRow, served: ServedGraph, graph: Pregel[Any, Any, Any, Any], context: Any
     ) -> tuple[list[str], bool, Any, dict[str, Any]]:
         """The modes asked for, whether with subgraphs, the graph's input (a command, or
-        ``None`` to resume a retried run) and the options to run it with (``config`` too)."""
+        ``None`` to resume a retried run) and the options to run it with (``config`` and the
+        run's ``context`` too)."""
         kwargs = run.options
         config = run_config(run, served.graph_id, self.callbacks)
         if kwargs.get("command") is not None:
@@ -580,7 +581,7 @@ class Workers:
         for name in ("interrupt_before", "interrupt_after", "durability"):
             if kwargs.get(name) is not None:
                 options[name] = kwargs[name]
-        options["context"] = served.context(kwargs.get("context"), self.services)
+        options["context"] = context
         options["config"] = config
         requested: list[str] = kwargs.get("stream_mode") or ["values"]
         return requested, bool(kwargs.get("stream_subgraphs")), graph_input, options
@@ -600,19 +601,21 @@ class Workers:
     ) -> tuple[Any, bool]:
         """Run the graph under LangGraph's v3 event stream, appending to the thread's log
         (and publishing the classic modes the run asked for to the broker)."""
-        async with self._built(run, served) as graph:
-            return await self._stream_v3_graph(run, served, graph, translator)
+        context = served.context(run.options.get("context"), self.services)
+        async with self._built(run, served, context) as graph:
+            return await self._stream_v3_graph(run, served, graph, context, translator)
 
     async def _stream_v3_graph(
         self,
         run: RunRow,
         served: ServedGraph,
         graph: Pregel[Any, Any, Any, Any],
+        context: Any,
         translator: Translator,
     ) -> tuple[Any, bool]:
         log = self.thread_events
         assert log is not None
-        requested, subgraphs, graph_input, options = await self._input(run, served, graph)
+        requested, subgraphs, graph_input, options = await self._input(run, served, graph, context)
         config = options.pop("config")
         if run.options.get("protocol") != "v3" or run.attempt > 1:  # else its creator did
             await log.append(
