@@ -7,7 +7,9 @@ middleware, auth, validation and error handlers. Schemathesis' own pytest integr
 (``from_fixture``) does not run under pytest 9, so the operations are driven with its Python API:
 one Hypothesis run per operation and generation mode (derandomized: the same requests every
 run), every failure collected before the test fails. Streaming operations are included: the
-requests transport reads SSE bodies.
+requests transport reads SSE bodies. A thread's v3 event stream follows the thread until the client
+leaves, so it is read for ``FOLLOW_SECONDS`` (its status and first bytes come at once); read for the
+usual 30 s, its 24 requests alone took longer than the test's timeout.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.result import Ok
 
+from server.api.routes_thread_stream import STREAM_PATHS
 from settings import Settings
 from tests.api.server_support import LiveServer, live_server
 from tools.sandbox import SandboxServer
@@ -44,6 +47,10 @@ pytestmark = [
     ),
 ]
 
+FOLLOW_SECONDS = 2.0
+"""How long a never-ending stream (v3 thread events) is read: its status and first bytes come
+at once."""
+
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -60,13 +67,14 @@ def _failures(
     """The 5xx answers of ``operation`` to ``EXAMPLES`` generated requests, as curl lines;
     ``sent`` counts the requests."""
     found: list[str] = []
+    timeout = FOLLOW_SECONDS if operation.path in STREAM_PATHS else 30.0
 
     @FUZZ_SETTINGS
     @given(case=operation.as_strategy(generation_mode=mode))
     def probe(case: Case[Any]) -> None:
         sent[0] += 1
         try:
-            case.call_and_validate(checks=[not_a_server_error], timeout=30)
+            case.call_and_validate(checks=[not_a_server_error], timeout=timeout)
         except FailureGroup as failure:  # keep going: every operation's 5xx in one report
             statuses = ", ".join(str(error) for error in failure.exceptions)
             found.append(f"{operation.label} [{mode.value}] {statuses}: {case.as_curl_command()}")
