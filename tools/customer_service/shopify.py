@@ -185,3 +185,8 @@ async def create_refund(
     )
     created = await client.create_refund(refund, idempotency_key=idempotency_key)
     return created
+
+
+async def shipped_orders(client: ShopifyClient, first: int = 100) -> list[SupportOrder]:
+    """Fully shipped orders, newest first (the candidates for a review request)."""
+    return await _search(client, "fulfillment_status:shipped", first)
