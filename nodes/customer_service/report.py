@@ -10,7 +10,7 @@ from pydantic import JsonValue
 from nodes.clusters import ClusterReport, ItemOutcome, report_status
 from nodes.customer_service.actions import amount_text
 from nodes.customer_service.models import CLUSTER, Outcome, OutcomeStatus
-from nodes.customer_service.review_report import review_summary
+from nodes.customer_service.review_report import nothing_done, review_summary
 from nodes.customer_service.state import CustomerServiceState
 
 _ITEM = {
@@ -108,7 +108,7 @@ def report(state: CustomerServiceState) -> dict[str, Any]:
                 cluster=CLUSTER,
                 task=state["task"].title,
                 status=status,
-                summary="; ".join(parts) or "No ticket is waiting for an answer.",
+                summary="; ".join(parts) or nothing_done(state.get("operation")),
                 items=_figures_item(outcomes) + [_item(o) for o in outcomes],
                 alerts=list(state.get("alerts") or []),
                 failures=failures,

@@ -20,3 +20,15 @@ def review_summary(outcomes: list[Outcome]) -> list[str]:
             f"{replied} review reply(ies) published" + (f", {held} not published" if held else "")
         )
     return parts
+
+
+_NOTHING = {
+    "request_reviews": "No delivered order needed a review request.",
+    "check_reviews": "No review to read.",
+    "retention_offer": "No retention offer was made.",
+}
+
+
+def nothing_done(operation: str | None) -> str:
+    """The summary when nothing happened (or a service failed: the failure says why)."""
+    return _NOTHING.get(operation or "", "No ticket is waiting for an answer.")

@@ -90,12 +90,17 @@ async def request_reviews(state: CustomerServiceState, runtime: Runtime[Context]
     if app is None:
         return _no_app()
     try:
-        orders = [o for o in await shipped_orders(services.shopify) if _delivered(o, services)]
+        shipped = await shipped_orders(
+            services.shopify,
+            created_before=services.clock() - timedelta(days=DELIVERED_AFTER_DAYS - 1),
+            limit=MAX_REQUESTS,
+        )
     except ShopifyError as exc:
         failure = ServiceFailure.of("Shopify", "list shipped orders", exc, "no review request")
         return {"failures": [failure]}
+    orders = [o for o in shipped if _delivered(o, services)]
     outcomes: list[Outcome] = []
-    for order in orders[:MAX_REQUESTS]:
+    for order in orders:
         args = ReviewRequestArgs(
             order_external_id=_number(order.id), order_name=order.name, email=order.email or ""
         )
