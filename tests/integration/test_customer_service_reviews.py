@@ -115,14 +115,14 @@ async def test_a_reply_to_a_negative_review_waits_for_a_person_and_positive_ones
 ) -> None:
     result = await turn(engine, "rp", "Check the latest reviews")
     pending = [i.value for i in result["__interrupt__"]]
-    # The seeded reviews are rated 5, 4, 3, 2 and 1: the three of 3 stars or fewer wait.
-    assert len(pending) == 3
+    # The seeded reviews are rated 5, 4, 2, 3, 1, 5 and 1: the four of 3 stars or fewer wait.
+    assert len(pending) == 4
     assert {p["risk_level"] for p in pending} == {"HIGH"}
     assert all("review-reply-critical" in p["matched_rules"] for p in pending)
-    assert judgeme_writes(sandbox) == {"judgeme.reply": 2}
+    assert judgeme_writes(sandbox) == {"judgeme.reply": 3}
     answer = await decide_all(engine, "rp", result, "approve")
-    assert judgeme_writes(sandbox) == {"judgeme.reply": 5}
-    assert answer.count("answered in public") == 5
+    assert judgeme_writes(sandbox) == {"judgeme.reply": 7}
+    assert answer.count("answered in public") == 7
     replies = [r.reply for r in judgeme(sandbox).store.reviews.values()]
     stored = judgeme(sandbox).store.reviews.values()
     negative = [r.reply["content"] for r in stored if r.rating <= 3 and r.reply]

@@ -23,9 +23,9 @@ async def test_reviews_come_newest_first_across_pages(sandbox: SandboxServer) ->
         reviews = await client.latest_reviews(limit=70)
     finally:
         await client.aclose()
-    assert len(reviews) == 65  # 5 seeded and 60 new
+    assert len(reviews) == 67  # 7 seeded and 60 new
     assert reviews[0].body == "review number 59"
-    assert len({r.id for r in reviews}) == 65
+    assert len({r.id for r in reviews}) == 67
 
 
 async def test_one_request_per_order_and_one_reply_per_review(sandbox: SandboxServer) -> None:
