@@ -1,10 +1,14 @@
 """Customer Service & Retention cluster: helpdesk tickets answered or handed to a person, and
-refunds through the €50 policy gate.
+refunds through the €50 policy gate; review requests, review reading and replies; retention
+offers as discount codes.
 
 ```
 START -> begin -> [answer_ticket]* (one task per ticket) -> report
                -> [refund] (one task, at most one interrupt) -> report
                -> retention (read-only: lifetime value, VIPs, churn risk) ----> report
+               -> request_reviews (one review request per delivered order) ---> report
+               -> check_reviews -> [reply_review]* (one task per review) ----> report
+               -> retention_offer (a win-back discount code, policy-gated) ---> report
                -> report
 ```
 """
@@ -24,6 +28,13 @@ from nodes.customer_service.begin import begin, route
 from nodes.customer_service.loyalty import retention
 from nodes.customer_service.refund import propose_refund
 from nodes.customer_service.report import report
+from nodes.customer_service.retention_offer import retention_offer
+from nodes.customer_service.reviews import (
+    check_reviews,
+    reply_review,
+    request_reviews,
+    route_replies,
+)
 from nodes.customer_service.state import CustomerServiceState
 
 CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
@@ -32,7 +43,8 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
     "my order, with the real tracking; shipping, returns and payment questions from the store "
     "FAQ), hands angry, legal, refund and unclear messages to a person, and refunds orders "
     "through the refund policy (over €50 needs approval); lists customers' lifetime value, "
-    "VIPs and churn risk.",
+    "VIPs and churn risk; asks for reviews of delivered orders, reads the latest reviews "
+    "(sentiment, topics, product issues) and replies in public; makes win-back discount codes.",
     capabilities=[
         "answer the helpdesk tickets waiting for the store, or one ticket "
         "(parameters: operation='answer_tickets'; ticket_id, optional)",
@@ -40,6 +52,12 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
         "amount_eur; reason)",
         "list customers by lifetime value with VIPs and churn risk from the store's orders "
         "(parameters: operation='retention')",
+        "ask the customers of delivered orders for a review, once per order "
+        "(parameters: operation='request_reviews')",
+        "read the latest product reviews: sentiment, topics, product issues, public replies "
+        "(parameters: operation='check_reviews')",
+        "make a win-back discount code for the customers at churn risk (parameters: "
+        "operation='retention_offer'; discount_pct, default 10; days, default 14)",
     ],
 )
 
@@ -57,14 +75,32 @@ def build_customer_service_graph() -> StateGraph[
     builder.add_node("answer_ticket", answer_ticket)
     builder.add_node("refund", propose_refund)
     builder.add_node("retention", retention)
+    builder.add_node("request_reviews", request_reviews)
+    builder.add_node("check_reviews", check_reviews)
+    builder.add_node("reply_review", reply_review)
+    builder.add_node("retention_offer", retention_offer)
     builder.add_node("report", report)
     builder.add_edge(START, "begin")
     builder.add_conditional_edges(
-        "begin", route, ["answer_ticket", "refund", "retention", "report"]
+        "begin",
+        route,
+        [
+            "answer_ticket",
+            "refund",
+            "retention",
+            "request_reviews",
+            "check_reviews",
+            "retention_offer",
+            "report",
+        ],
     )
+    builder.add_conditional_edges("check_reviews", route_replies, ["reply_review", "report"])
     builder.add_edge("answer_ticket", "report")
     builder.add_edge("refund", "report")
     builder.add_edge("retention", "report")
+    builder.add_edge("request_reviews", "report")
+    builder.add_edge("reply_review", "report")
+    builder.add_edge("retention_offer", "report")
     builder.add_edge("report", END)
     return builder
 

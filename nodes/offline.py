@@ -8,6 +8,7 @@ from nodes.ceo.intents import Intent
 from nodes.ceo.offline import make_plan_responder, summary_responder
 from nodes.customer_service.intents import INTENTS as CUSTOMER_SERVICE_INTENTS
 from nodes.customer_service.offline import support_reply_responder
+from nodes.customer_service.review_intents import REVIEW_INTENTS
 from nodes.finance.intents import INTENTS as FINANCE_INTENTS
 from nodes.marketing.intents import INTENTS as MARKETING_INTENTS
 from nodes.product.intents import INTENTS as PRODUCT_INTENTS
@@ -20,6 +21,7 @@ OFFLINE_INTENTS: tuple[Intent, ...] = (
     *MARKETING_INTENTS,
     *FINANCE_INTENTS,
     *CUSTOMER_SERVICE_INTENTS,
+    *REVIEW_INTENTS,
 )
 
 

@@ -30,6 +30,7 @@ from tools.ads.factory import build_ads
 from tools.github import GitHubClient
 from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
+from tools.reviews import ReviewsApp, build_reviews
 from tools.shopify import ShopifyClient
 from tools.suppliers import Supplier, build_suppliers
 
@@ -53,6 +54,7 @@ class Services:
     helpdesk: Helpdesk
     responders: ResponderRegistry | None = None
     ads: AdsPlatform | None = None
+    reviews: ReviewsApp | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
     _models: dict[Role, BaseChatModel] = field(default_factory=dict, repr=False)
@@ -143,6 +145,8 @@ class Services:
             stack.push_async_callback(ads.aclose)
             helpdesk = build_helpdesk(settings)
             stack.push_async_callback(helpdesk.aclose)
+            reviews = build_reviews(settings)
+            stack.push_async_callback(reviews.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -158,6 +162,7 @@ class Services:
                 helpdesk=helpdesk,
                 responders=responders or offline_registry(),
                 ads=ads,
+                reviews=reviews,
                 clock=clock,
             )
 

@@ -17,6 +17,15 @@ from tools.helpdesk import HelpdeskError
 
 _ACCUMULATED = ("outcomes", "notes", "alerts", "failures")
 MAX_TICKETS = 50
+#: Operations on the whole store, each one node (``route`` sends the task to it by name).
+_WHOLE_STORE = frozenset(
+    {
+        Operation.RETENTION,
+        Operation.REQUEST_REVIEWS,
+        Operation.CHECK_REVIEWS,
+        Operation.RETENTION_OFFER,
+    }
+)
 
 
 def _fresh(task: ClusterTask, operation: str, **values: Any) -> dict[str, Any]:
@@ -25,6 +34,7 @@ def _fresh(task: ClusterTask, operation: str, **values: Any) -> dict[str, Any]:
         "operation": operation,
         "ticket_ids": [],
         "refund": None,
+        "review_replies": [],
         **{name: [RESET] for name in _ACCUMULATED},
         **values,
     }
@@ -60,7 +70,7 @@ async def begin(state: CustomerServiceState, runtime: Runtime[Context]) -> dict[
         if isinstance(refund, str):
             return _fresh(task, "unknown", notes=[RESET, refund])
         return _fresh(task, operation.value, refund=refund)
-    if operation is Operation.RETENTION:
+    if operation in _WHOLE_STORE:
         return _fresh(task, operation.value)
     one = task.parameters.get("ticket_id")
     if one is not None:
@@ -86,6 +96,6 @@ def route(state: CustomerServiceState) -> list[Send] | str:
     refund = state.get("refund")
     if operation == Operation.REFUND.value and refund is not None:
         return [Send("refund", {"refund": refund})]
-    if operation == Operation.RETENTION.value:
-        return "retention"
+    if operation in {o.value for o in _WHOLE_STORE}:
+        return str(operation)
     return "report"

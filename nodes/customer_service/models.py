@@ -16,6 +16,12 @@ class Operation(StrEnum):
     REFUND = "refund"
     RETENTION = "retention"
     """Lifetime value, VIPs and churn risk from the store's orders (read-only)."""
+    REQUEST_REVIEWS = "request_reviews"
+    """A review request for every delivered order that has none (once per order)."""
+    CHECK_REVIEWS = "check_reviews"
+    """The latest reviews: sentiment, topics, product issues, and drafted public replies."""
+    RETENTION_OFFER = "retention_offer"
+    """A win-back discount code for the customers at churn risk, within the policy's limits."""
 
 
 class OutcomeStatus(StrEnum):
@@ -24,6 +30,11 @@ class OutcomeStatus(StrEnum):
     ALREADY_ANSWERED = "already_answered"
     REFUNDED = "refunded"
     ANALYSED = "analysed"
+    REQUESTED = "requested"
+    ALREADY_REQUESTED = "already_requested"
+    REPLIED = "replied"
+    ALREADY_REPLIED = "already_replied"
+    OFFERED = "offered"
     REJECTED = "rejected"
     EXPIRED = "expired"
     STOPPED = "stopped"
