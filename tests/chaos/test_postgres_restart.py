@@ -31,7 +31,7 @@ RUNS = 6
 DOWN_SECONDS = 3.0
 RESTART_AFTER = {1: "fast", 3: "immediate"}
 """After starting the run of this index, restart the database in this mode."""
-IN_FLIGHT_MAY_ERROR = True
+IN_FLIGHT_MAY_ERROR = False
 
 
 async def _probe_while_down(http: httpx.AsyncClient, thread_id: str) -> list[int]:
