@@ -488,7 +488,7 @@ class Workers:
             )
             return
         if failed is not None:  # else its lease was lost: another worker has it
-            await self._attempt_failed(failed)
+            await self._attempt_failed(failed, counted=counted)
 
     async def _database_answers(self) -> bool:
         """Whether the database answers ``SELECT 1`` now (within ``PROBE_SECONDS``)."""
@@ -517,11 +517,18 @@ class Workers:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 5.0)
 
-    async def _attempt_failed(self, run: RunRow) -> None:
+    async def _attempt_failed(self, run: RunRow, *, counted: bool = True) -> None:
         """Announce a failed attempt (``run`` as recorded after it): a retry is logged; a dead
         run's waiters get its error, the audit log a line, its thread's next run a worker."""
         if run.status != DEAD:
             delay = (run.available_at - run.updated_at).total_seconds()
+            if not counted:
+                logger.warning(
+                    "run %s lost the database (%s): resuming from its last checkpoint in %.1fs "
+                    "(not counted as a failed attempt)",
+                    run.run_id, run.error, delay,
+                )  # fmt: skip
+                return
             logger.warning(
                 "run %s failed %d time(s) (%s): retrying in %.1fs",
                 run.run_id, run.failed_attempts, run.error, delay,
