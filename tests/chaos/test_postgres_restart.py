@@ -95,7 +95,7 @@ async def test_postgres_restarts_delay_runs_and_answer_503(
                     await asyncio.sleep(0.5)
                 statuses = await driver.finish(http)
                 figures.recovery_seconds = max(recoveries)
-                await figures.tally(statuses, sandbox, server.runtime)
+                await figures.tally(statuses, sandbox, server.runtime.store)
                 after = [
                     (await http.get(f"/threads/{thread_id}/state")).status_code
                     for thread_id, _ in driver.runs
