@@ -185,7 +185,8 @@ class Settings(BaseSettings):
         ge=1,
         le=100,
         description="Attempts a run gets when its worker dies (lease lapsed) or a transient "
-        "infrastructure error stops it; after the last it is dead-lettered (status dead).",
+        "infrastructure error stops it; after the last it is dead-lettered (status dead). "
+        "Losing the database connection does not count (up to five times this many runs).",
     )
     royal_run_retry_base_seconds: float = Field(
         default=2.0,

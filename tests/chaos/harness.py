@@ -24,6 +24,12 @@ from tools.sandbox import SandboxServer
 
 GOAL = "Find and publish a white glossy mug"
 PUBLISHED = "Published **White Glossy Mug**"
+GOALS = (GOAL, "Find and publish a stainless steel water bottle")
+"""Two products for tests whose runs may be re-executed mid-write (a restart, a kill): each
+goal's runs are queued on one thread, so no other thread upserts that product between a write
+and its re-execution. Otherwise the other thread's upsert replaces the product's effect tag,
+and the re-executed write cannot tell it landed (it applies again, harmlessly: the upsert by
+handle sets the same state, but the sandbox ledger counts a second write)."""
 TERMINAL = {"success", "error", "timeout", "interrupted"}
 FINISH_SECONDS = 240.0
 

@@ -23,7 +23,7 @@ from storage.clock import utcnow
 from storage.runs import RunStore
 from tests.api.server_support import live_server, sandboxed_settings
 from tests.api.test_scale_out import STARTUP, cluster
-from tests.chaos.harness import TERMINAL, Driver, Figures
+from tests.chaos.harness import GOALS, TERMINAL, Driver, Figures
 from tests.integration.pipeline_support import shop
 from tests.integration.storage_support import migrated
 from tests.private_services import private_redis
@@ -31,12 +31,8 @@ from tools.sandbox import FaultSettings, SandboxServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(600)]
 
-GOALS = ("Find and publish a white glossy mug", "Find and publish a stainless steel water bottle")
 RUNS_PER_GOAL = 4
-"""Each goal's runs are queued on one thread (one product per thread, its runs one at a time),
-so every run writes its product exactly once: concurrent upserts of one product by several
-threads would overwrite each other's effect tag, and a resumed write could not tell it had
-landed (it would apply again, harmlessly, as the upsert by handle sets the same state)."""
+"""Each goal's runs are queued on one thread (see ``harness.GOALS``)."""
 RUNS = RUNS_PER_GOAL * len(GOALS)
 SLOW_SHOPIFY = FaultSettings(latency_ms=300)
 """Slow enough that runs are in flight when the worker dies."""
