@@ -14,7 +14,9 @@ from server.cli_common import console, load_settings
 if TYPE_CHECKING:  # the runtime pulls in every graph: imported only by commands that use it
     from host.runtime import Runtime
 
-app = typer.Typer(help="The effects ledger: writes left STARTED, and sweeping them.")
+app = typer.Typer(
+    help="The effects ledger: writes left STARTED, and sweeping them.", no_args_is_help=True
+)
 
 
 @app.command()
