@@ -20,12 +20,13 @@ import contextvars
 import logging
 import os
 import socket
+import time
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core._api.beta_decorator import LangChainBetaWarning
 from langchain_core.callbacks import BaseCallbackHandler
@@ -36,10 +37,16 @@ from langgraph.prebuilt import ToolCallTransformer
 from langgraph.pregel import Pregel
 from langgraph.stream.transformers import CustomTransformer, UpdatesTransformer
 from langgraph.types import Command, Send
+from sqlalchemy import text
 
 from host.broker import EventBroker, WorkerSignals
 from host.encoding import jsonable
-from host.failures import RetryPolicy, is_attempt_failure
+from host.failures import (
+    OUTAGE_ATTEMPTS_FACTOR,
+    RetryPolicy,
+    is_attempt_failure,
+    is_connection_loss,
+)
 from host.graphs import ServedGraph
 from host.logging_setup import bind_run
 from host.state import checkpoint_status, thread_interrupts
@@ -66,6 +73,12 @@ RESULT_KEEP_SECONDS = 86_400
 """Internal broker event carrying the run's final body for ``wait`` and ``join``."""
 USAGE_EVENT = "__usage__"
 """Internal broker event: the model usage of a run that stopped before its answer reported it."""
+PERSIST_PATIENCE_SECONDS = 300.0
+"""How long a worker keeps retrying to record a run's outcome or failure while the database is
+away, before leaving the run to its lease (another worker's reaper then re-queues it)."""
+PROBE_SECONDS = 5.0
+"""Time given to ``SELECT 1`` when asking whether the database answers."""
+T = TypeVar("T")
 
 
 def _send(spec: Any) -> str | Send:
@@ -421,7 +434,9 @@ class Workers:
             status = "rollback" if action == "rollback" else "interrupted"
             cancelled = True
         except Exception as exc:
-            if is_attempt_failure(exc):
+            # A connection error a step reported as its own, or any error while the database
+            # is away: the attempt failed, the run did not (retried from its last checkpoint).
+            if is_attempt_failure(exc) or not await self._database_answers():
                 crash = exc
             else:
                 logger.exception("run %s failed", run.run_id)
@@ -452,13 +467,20 @@ class Workers:
         error = {"error": type(exc).__name__, "message": _message(exc)}
         if self.services is not None:
             self.services.end_run(run.run_id)
+        # The database went away under the run: not the run's failure (within a bound).
+        lost = is_connection_loss(exc) or not await self._database_answers()
+        counted = not lost or run.attempt >= self.retry.max_attempts * OUTAGE_ATTEMPTS_FACTOR
         try:
-            failed = await self.store.fail_run(
-                run.run_id,
-                self.worker_id,
-                error,
-                max_attempts=self.retry.max_attempts,
-                delay=self.retry.delay,
+            failed = await self._persisting(
+                f"recording the failure of run {run.run_id}",
+                lambda: self.store.fail_run(
+                    run.run_id,
+                    self.worker_id,
+                    error,
+                    max_attempts=self.retry.max_attempts,
+                    delay=self.retry.delay,
+                    counted=counted,
+                ),
             )
         except Exception:
             logger.exception(
@@ -466,13 +488,47 @@ class Workers:
             )
             return
         if failed is not None:  # else its lease was lost: another worker has it
-            await self._attempt_failed(failed)
+            await self._attempt_failed(failed, counted=counted)
 
-    async def _attempt_failed(self, run: RunRow) -> None:
+    async def _database_answers(self) -> bool:
+        """Whether the database answers ``SELECT 1`` now (within ``PROBE_SECONDS``)."""
+        try:
+            async with asyncio.timeout(PROBE_SECONDS), self.store.database.read() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def _persisting(self, what: str, write: Callable[[], Awaitable[T]]) -> T:
+        """``write()``, retried with backoff while the database is away (a connection loss),
+        so that a restart delays recording a run instead of leaving it to its lease."""
+        deadline = time.monotonic() + PERSIST_PATIENCE_SECONDS
+        pause = 0.5
+        while True:
+            try:
+                return await write()
+            except Exception as exc:
+                if not is_connection_loss(exc) or self._stopping or time.monotonic() > deadline:
+                    raise
+                logger.warning(
+                    "%s: the database is away (%s); retrying in %.1f s",
+                    what, type(exc).__name__, pause,
+                )  # fmt: skip
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+    async def _attempt_failed(self, run: RunRow, *, counted: bool = True) -> None:
         """Announce a failed attempt (``run`` as recorded after it): a retry is logged; a dead
         run's waiters get its error, the audit log a line, its thread's next run a worker."""
         if run.status != DEAD:
             delay = (run.available_at - run.updated_at).total_seconds()
+            if not counted:
+                logger.warning(
+                    "run %s lost the database (%s): resuming from its last checkpoint in %.1fs "
+                    "(not counted as a failed attempt)",
+                    run.run_id, run.error, delay,
+                )  # fmt: skip
+                return
             logger.warning(
                 "run %s failed %d time(s) (%s): retrying in %.1fs",
                 run.run_id, run.failed_attempts, run.error, delay,
@@ -719,9 +775,11 @@ class Workers:
                 # Ran to its end: the final values were streamed; nothing is pending.
                 values = result or None
             elif served is not None:
+                graph = served.graph
                 try:
-                    snapshot = await served.graph.aget_state(
-                        {"configurable": {"thread_id": run.thread_id}}
+                    snapshot = await self._persisting(
+                        f"reading the state of run {run.run_id}",
+                        lambda: graph.aget_state({"configurable": {"thread_id": run.thread_id}}),
                     )
                 except Exception:  # still end the run: a re-queued run would execute again
                     await self._end_without_state(run, status, error)
@@ -730,13 +788,16 @@ class Workers:
                 interrupts = thread_interrupts(snapshot)
                 if error is None:
                     thread_status = checkpoint_status(snapshot)
-            queued = await self.store.finish_run_with_state(
-                run,
-                status,
-                error,
-                thread_status=thread_status,
-                values=values,
-                interrupts=interrupts,
+            queued = await self._persisting(
+                f"recording the outcome of run {run.run_id}",
+                lambda: self.store.finish_run_with_state(
+                    run,
+                    status,
+                    error,
+                    thread_status=thread_status,
+                    values=values,
+                    interrupts=interrupts,
+                ),
             )
             try:
                 await self._v3_end(

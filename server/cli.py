@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from server import cli_approvals, cli_credentials, cli_runs, cli_threads, cli_users
+from server import cli_approvals, cli_credentials, cli_effects, cli_runs, cli_threads, cli_users
 from server.cli_chat import chat
 from server.cli_common import console, fail, load_settings
 from server.cli_eval import eval_command
@@ -36,6 +36,7 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(cli_approvals.app, name="approvals")
 app.add_typer(cli_threads.app, name="threads")
 app.add_typer(cli_runs.app, name="runs")
+app.add_typer(cli_effects.app, name="effects")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(cli_credentials.app, name="credentials")
 app.command()(chat)

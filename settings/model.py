@@ -185,7 +185,8 @@ class Settings(BaseSettings):
         ge=1,
         le=100,
         description="Attempts a run gets when its worker dies (lease lapsed) or a transient "
-        "infrastructure error stops it; after the last it is dead-lettered (status dead).",
+        "infrastructure error stops it; after the last it is dead-lettered (status dead). "
+        "Losing the database connection does not count (up to five times this many runs).",
     )
     royal_run_retry_base_seconds: float = Field(
         default=2.0,
@@ -219,6 +220,20 @@ class Settings(BaseSettings):
         gt=0,
         le=86_400,
         description="How often the thread TTL sweeper looks for expired threads.",
+    )
+    royal_effects_sweep_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often each worker's effects sweeper resolves writes left STARTED "
+        "(the process died between claiming and recording them) against their service.",
+    )
+    royal_effects_grace_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        le=86_400,
+        description="A STARTED effect is swept only once it is this old and no run is in "
+        "flight on its thread (a live run resolves its own writes).",
     )
     royal_store_default_ttl_minutes: float | None = Field(
         default=None,

@@ -13,11 +13,12 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, JsonValue
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.clock import Clock, utcnow
@@ -177,6 +178,59 @@ class EffectsLedger:
         async with self._db.read() as connection:
             rows = (await connection.execute(query)).all()
         return [_record(r) for r in rows]
+
+    async def started_before(self, cutoff: datetime, limit: int = 100) -> list[EffectRecord]:
+        """Writes still STARTED that were first claimed before ``cutoff``, oldest first."""
+        query = (
+            select(effects)
+            .where(effects.c.status == EffectStatus.STARTED.value, effects.c.created_at < cutoff)
+            .order_by(effects.c.created_at, effects.c.idempotency_key)
+            .limit(limit)
+        )
+        async with self._db.read() as connection:
+            return [_record(r) for r in (await connection.execute(query)).all()]
+
+    async def started_by_tool(self) -> dict[str, int]:
+        """How many writes are STARTED, by tool (``/metrics``)."""
+        query = (
+            select(effects.c.tool, func.count())
+            .where(effects.c.status == EffectStatus.STARTED.value)
+            .group_by(effects.c.tool)
+        )
+        async with self._db.read() as connection:
+            return {str(t): int(n) for t, n in (await connection.execute(query)).all()}
+
+    async def resolve_started(
+        self,
+        record: EffectRecord,
+        *,
+        applied: bool,
+        result: JsonValue = None,
+        error: str | None = None,
+    ) -> EffectRecord | None:
+        """Settle a STARTED write from what its service shows (the sweeper): APPLIED with the
+        found result, or FAILED. ``None`` if it changed meanwhile (a run re-claimed it)."""
+        values: dict[str, Any] = {"status": EffectStatus.FAILED.value, "error": error}
+        if applied:
+            values = {
+                "status": EffectStatus.APPLIED.value,
+                "error": None,
+                "result": result,
+                "applied_at": self._clock(),
+            }
+        statement = (
+            update(effects)
+            .where(
+                effects.c.idempotency_key == record.idempotency_key,
+                effects.c.status == EffectStatus.STARTED.value,
+                effects.c.attempts == record.attempts,
+            )
+            .values(values)
+            .returning(*effects.c)
+        )
+        async with self._db.transaction() as connection:
+            row = (await connection.execute(statement)).first()
+        return None if row is None else _record(row)
 
     async def _claim(
         self,

@@ -745,11 +745,19 @@ class RunStore:
             return failed
 
     async def fail_run(
-        self, run_id: str, worker_id: str, error: Any, *, max_attempts: int, delay: Backoff
+        self,
+        run_id: str,
+        worker_id: str,
+        error: Any,
+        *,
+        max_attempts: int,
+        delay: Backoff,
+        counted: bool = True,
     ) -> RunRow | None:
         """A failed attempt of a run this worker holds (it crashed, or met a transient error):
         back to pending after ``delay(failures)`` seconds, or dead-lettered once it has failed
-        ``max_attempts`` times. ``None`` if the worker lost the run's lease meanwhile."""
+        ``max_attempts`` times; ``counted=False`` (the database went away under it): back to
+        pending without counting a failure. ``None`` if the worker lost the run's lease."""
         query = select(runs).where(_leased_to(run_id, worker_id))
         if self.database.backend == "postgresql":
             query = query.with_for_update()
@@ -757,7 +765,9 @@ class RunStore:
             row = (await connection.execute(query)).first()
             if row is None:
                 return None
-            return await self._fail(connection, _run(row), error, max_attempts, delay)
+            return await self._fail(
+                connection, _run(row), error, max_attempts, delay, counted=counted
+            )
 
     async def _fail(
         self,
@@ -766,9 +776,11 @@ class RunStore:
         error: Any,
         max_attempts: int,
         delay: Backoff,
+        *,
+        counted: bool = True,
     ) -> RunRow:
         now = self.clock()
-        failures = run.failed_attempts + 1
+        failures = run.failed_attempts + 1 if counted else run.failed_attempts
         changes: dict[str, Any] = {
             "error": error,
             "failed_attempts": failures,
@@ -780,7 +792,7 @@ class RunStore:
             changes["status"] = DEAD
         else:
             changes["status"] = "pending"
-            changes["available_at"] = now + timedelta(seconds=delay(failures))
+            changes["available_at"] = now + timedelta(seconds=delay(max(failures, 1)))
         await connection.execute(_UPDATE_RUN, {**changes, "b_run_id": run.run_id})
         if failures >= max_attempts:  # the thread is free for its next run, or in error
             await connection.execute(

@@ -10,7 +10,7 @@ and publication state is read before publishing. Real Shopify (2026-01) accepts
 
 from __future__ import annotations
 
-from pydantic import JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from nodes.product.listing import STORE_VENDOR, ListingArgs
 from tools.shopify import ShopifyClient
@@ -82,3 +82,48 @@ async def create_and_publish(
         "price": str(listing.price),
         "publication": online.id,
     }
+
+
+class ListingFound(BaseModel):
+    """What Shopify shows of one listing write, found by its effect tag (the sweeper asks)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    product_id: str | None = None
+    handle: str | None = None
+    price: str | None = None
+    publication: str | None = None
+    published: bool = False
+
+    def result(self) -> dict[str, JsonValue]:
+        """The result ``create_and_publish`` would have returned (only when published)."""
+        return {
+            "product_id": self.product_id,
+            "handle": self.handle,
+            "price": self.price,
+            "publication": self.publication,
+        }
+
+
+async def find_listing(shopify: ShopifyClient, effect_key: str) -> ListingFound:
+    """Whether the write with ``effect_key`` reached Shopify: the product carrying its tag, and
+    whether it is published on the Online Store (nothing found: it never did)."""
+    tag = effect_tag(effect_key)
+    found = [p async for p in shopify.iter_products(query=f"tag:{tag}", limit=1)]
+    if not found:
+        return ListingFound()
+    product = await shopify.get_product(found[0].id)
+    if product is None:  # deleted since the search
+        return ListingFound()
+    price = str(product.variants[0].price) if product.variants else None
+    online = [p for p in await shopify.list_publications() if p.name == ONLINE_STORE]
+    if not online:
+        return ListingFound(product_id=product.id, handle=product.handle, price=price)
+    state = await shopify.execute(_PUBLISHED_ON, {"id": product.id, "publication": online[0].id})
+    return ListingFound(
+        product_id=product.id,
+        handle=product.handle,
+        price=price,
+        publication=online[0].id,
+        published=bool((state.get("product") or {}).get("publishedOnPublication")),
+    )

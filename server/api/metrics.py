@@ -21,7 +21,7 @@ from langchain_core.outputs import ChatGeneration, LLMResult
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import and_, func, select
 
-from storage import ApprovalRepository, Database
+from storage import ApprovalRepository, Database, EffectsLedger
 from storage.runs import RunRow
 from storage.runs_schema import RUN_STATUSES, runs
 from tools.llm import PriceTable
@@ -62,6 +62,13 @@ class Metrics:
             "royal_run_start_delay_seconds",
             "From a run becoming startable to a worker claiming it (first attempts only).",
             buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.effects_started = Gauge(
+            "royal_effects_started",
+            "External writes claimed and never recorded (STARTED), by tool: the effects sweeper "
+            "resolves them; one that stays has no resolver and needs an operator.",
+            ["tool"],
             registry=r,
         )
         self.approvals_pending = Gauge(
@@ -137,6 +144,9 @@ class Metrics:
             self.runs.labels(status=status).set(counts.get(status, 0))
         self.queue_depth.set(depth)
         self.queue_oldest.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+        self.effects_started.clear()
+        for tool, started in (await EffectsLedger(database).started_by_tool()).items():
+            self.effects_started.labels(tool=tool).set(started)
         approvals = ApprovalRepository(database, clock=lambda: now)
         self.approvals_pending.set(await approvals.count_pending())
         age = await approvals.oldest_pending_age(now)

@@ -54,8 +54,11 @@ def sandboxed_settings(
 
 
 @contextmanager
-def live_server(settings: Settings, config_path: Path = DEFAULT_CONFIG) -> Iterator[LiveServer]:
-    app = create_app(lambda: Runtime.open(settings, config_path=config_path, workers=2))
+def live_server(
+    settings: Settings, config_path: Path = DEFAULT_CONFIG, *, workers: int = 2
+) -> Iterator[LiveServer]:
+    """``workers=0``: an API that only enqueues (``royal serve --no-workers``)."""
+    app = create_app(lambda: Runtime.open(settings, config_path=config_path, workers=workers))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from host.logging_setup import make_handler
 from server.cli_worker import serve_worker_metrics
+from storage import Database, EffectsLedger
 from tests.api.server_support import LiveServer
 
 ROPE: dict[str, Any] = {"messages": [{"role": "human", "content": "Publish a smart jump rope"}]}
@@ -39,6 +40,7 @@ def value(found: dict[str, list[tuple[dict[str, str], float]]], name: str, **lab
 async def test_metrics_after_a_run(api: LiveServer, client: LangGraphClient) -> None:
     thread = await client.threads.create()
     await client.runs.wait(thread["thread_id"], "ceo", input=ROPE)  # pauses at an approval
+    await _left_started(api)
     async with httpx.AsyncClient(base_url=api.url) as http:
         answer = await http.get("/metrics")
     assert answer.status_code == 200
@@ -64,6 +66,30 @@ async def test_metrics_after_a_run(api: LiveServer, client: LangGraphClient) -> 
     assert value(found, "royal_llm_cost_eur_total") >= 0
     for family in ("royal_tool_duration_seconds", "royal_webhook_deliveries", "royal_llm_cost_eur"):
         assert family in found
+    assert value(found, "royal_effects_started", tool="a_tool_nobody_resolves") == 1
+
+
+class _Died(BaseException):
+    """A process dying between claiming a write and recording it."""
+
+
+async def _left_started(api: LiveServer) -> None:
+    """A write of a tool no sweeper resolver knows, left STARTED."""
+
+    async def die() -> None:
+        raise _Died
+
+    async with Database(api.runtime.store.database.url) as database:  # on this test's loop
+        with pytest.raises(_Died):
+            await EffectsLedger(database).run_once(
+                "key-metrics",
+                thread_id="t-metrics",
+                task_id="task",
+                action_kind="ticket.reply",
+                tool="a_tool_nobody_resolves",
+                args={},
+                apply=die,
+            )
 
 
 async def test_a_worker_serves_its_run_metrics(api: LiveServer, client: LangGraphClient) -> None:

@@ -17,23 +17,29 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from host.runtime import Runtime
 from storage.enums import EffectStatus
+from storage.runs import RunStore
 from storage.schema import effects
 from tools.sandbox import SandboxServer
 
 GOAL = "Find and publish a white glossy mug"
 PUBLISHED = "Published **White Glossy Mug**"
+GOALS = (GOAL, "Find and publish a stainless steel water bottle")
+"""Two products for tests whose runs may be re-executed mid-write (a restart, a kill): each
+goal's runs are queued on one thread, so no other thread upserts that product between a write
+and its re-execution. Otherwise the other thread's upsert replaces the product's effect tag,
+and the re-executed write cannot tell it landed (it applies again, harmlessly: the upsert by
+handle sets the same state, but the sandbox ledger counts a second write)."""
 TERMINAL = {"success", "error", "timeout", "interrupted"}
 FINISH_SECONDS = 240.0
 
 
-def goal_input() -> dict[str, Any]:
-    return {"messages": [{"role": "human", "content": GOAL}]}
+def goal_input(goal: str = GOAL) -> dict[str, Any]:
+    return {"messages": [{"role": "human", "content": goal}]}
 
 
-def run_body() -> dict[str, Any]:
-    return {"assistant_id": "ceo", "input": goal_input(), "if_not_exists": "create"}
+def run_body(goal: str = GOAL) -> dict[str, Any]:
+    return {"assistant_id": "ceo", "input": goal_input(goal), "if_not_exists": "create"}
 
 
 def answer_of(values: Any) -> str:
@@ -76,7 +82,7 @@ class Figures:
         self,
         statuses: dict[str, str],
         sandbox: SandboxServer,
-        runtime: Runtime,
+        store: RunStore,
         *,
         followed: int = 0,
     ) -> None:
@@ -87,8 +93,8 @@ class Figures:
         self.completed = sum(s == "success" for s in statuses.values()) + followed
         self.errored = sum(s == "error" for s in statuses.values())
         self.duplicated = duplicated_writes(sandbox, self.started)
-        self.stuck = await stuck_threads(runtime)
-        assert await started_effects(runtime) == 0
+        self.stuck = await stuck_threads(store)
+        assert await started_effects(store) == 0
 
     def report(self) -> str:
         line = (
@@ -110,11 +116,11 @@ class Driver:
     def client(self, timeout: float = 120.0) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.url, timeout=timeout)
 
-    async def start(self, http: httpx.AsyncClient, thread_id: str) -> str:
+    async def start(self, http: httpx.AsyncClient, thread_id: str, goal: str = GOAL) -> str:
         """A background run; retried while the API answers 503 (a database outage)."""
         deadline = time.monotonic() + 60
         while True:
-            answer = await http.post(f"/threads/{thread_id}/runs", json=run_body())
+            answer = await http.post(f"/threads/{thread_id}/runs", json=run_body(goal))
             if answer.status_code == 200:
                 run_id: str = answer.json()["run_id"]
                 self.runs.append((thread_id, run_id))
@@ -144,15 +150,15 @@ class Driver:
         raise AssertionError(f"runs still not finished after {timeout}s: {statuses}")
 
 
-async def stuck_threads(runtime: Runtime) -> int:
+async def stuck_threads(store: RunStore) -> int:
     """Threads still ``busy`` once every run has ended (none may be)."""
-    rows, _ = await runtime.store.search_threads(status="busy", limit=1000, offset=0)
+    rows, _ = await store.search_threads(status="busy", limit=1000, offset=0)
     return len(rows)
 
 
-async def started_effects(runtime: Runtime) -> int:
+async def started_effects(store: RunStore) -> int:
     """Effects-ledger rows still ``STARTED`` (a write whose outcome nobody recorded)."""
-    async with runtime.store.database.read() as connection:
+    async with store.database.read() as connection:
         query = select(func.count()).where(effects.c.status == EffectStatus.STARTED.value)
         count: int = (await connection.execute(query)).scalar_one()
     return count

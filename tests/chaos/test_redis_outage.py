@@ -94,7 +94,7 @@ async def test_redis_outage_delays_runs_and_loses_nothing(
                 statuses = await driver.finish(http)
                 figures.recovery_seconds = time.monotonic() - back
                 # and the streamed and stateless runs, checked above to have answered
-                await figures.tally(statuses, sandbox, server.runtime, followed=4)
+                await figures.tally(statuses, sandbox, server.runtime.store, followed=4)
     figures.report()
     assert all(PUBLISHED in answer for answer in answers), answers
     assert figures.completed == figures.started

@@ -56,7 +56,7 @@ async def test_shopify_errors_are_retried_and_every_run_publishes_once(
             statuses = await driver.finish(http)
             figures.recovery_seconds = time.monotonic() - began
             sandbox.sandbox.faults.set(service, FaultSettings())
-            await figures.tally(statuses, sandbox, server.runtime)
+            await figures.tally(statuses, sandbox, server.runtime.store)
             for thread_id, _ in driver.runs:
                 state = (await http.get(f"/threads/{thread_id}/state")).json()
                 assert "Published **White Glossy Mug**" in str(state["values"]), state["values"]
@@ -98,7 +98,7 @@ async def test_supplier_and_github_outage_delays_runs_and_every_run_publishes_on
             back = time.monotonic()
             statuses = await driver.finish(http)
             figures.recovery_seconds = time.monotonic() - back
-            await figures.tally(statuses, sandbox, server.runtime)
+            await figures.tally(statuses, sandbox, server.runtime.store)
             for thread_id, _ in driver.runs:
                 state = (await http.get(f"/threads/{thread_id}/state")).json()
                 assert "Published **White Glossy Mug**" in str(state["values"]), state["values"]

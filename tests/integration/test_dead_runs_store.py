@@ -158,3 +158,25 @@ async def test_an_operator_revives_or_discards_a_dead_run(
     assert (await store.dead_runs(limit=10, offset=0)).total == 0
     listed = await store.dead_runs(limit=10, offset=0, discarded=True)
     assert [run.run_id for run in listed.items] == [discarded.run_id]
+
+
+async def test_a_run_that_lost_the_database_is_requeued_without_counting_a_failure(
+    store: RunStore, clock: FrozenClock
+) -> None:
+    run = await enqueue(store, "t4")
+    assert await store.claim_run("w", LEASE) is not None
+    error = {"error": "OperationalError", "message": "terminating connection"}
+    for _ in range(3):  # more outages than the run has attempts: never dead for them
+        lost = await store.fail_run(
+            run.run_id, "w", error, max_attempts=2, delay=backoff, counted=False
+        )
+        assert lost is not None
+        assert (lost.status, lost.failed_attempts, lost.error) == ("pending", 0, error)
+        assert await store.claim_run("w", LEASE) is None  # after its backoff, not before
+        clock.advance(timedelta(seconds=10))
+        again = await store.claim_run("w", LEASE)
+        assert again is not None
+        assert again.run_id == run.run_id
+    counted = await store.fail_run(run.run_id, "w", error, max_attempts=2, delay=backoff)
+    assert counted is not None
+    assert (counted.status, counted.failed_attempts) == ("pending", 1)
