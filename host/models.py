@@ -181,8 +181,12 @@ class RunCreate(_Body):
 
     @model_validator(mode="after")
     def _input_or_command(self) -> RunCreate:
+        # agent-chat-ui resumes with `input: {}` next to its command; the command is the run
+        # (as on the reference server), an input that says something as well is ambiguous.
         if self.command is not None and self.input is not None:
-            raise ValueError("send either input or command, not both")
+            if self.input != {}:
+                raise ValueError("send either input or command, not both")
+            self.input = None
         return self
 
     @field_validator("stream_mode")

@@ -79,7 +79,9 @@ async def _edit_price_and_submit(page: Page, old: str, new: str, submit: str) ->
             break
     else:
         raise CheckFailedError(f"no edit box holds the price {old}")
-    await page.locator("button", has_text=submit).first.click()
+    button = page.get_by_role("button", name=submit, exact=True)
+    await button.wait_for(timeout=10_000)  # the card's button says so once it holds an edit
+    await button.click()
 
 
 async def _visible_text(page: Page) -> str:

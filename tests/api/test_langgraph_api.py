@@ -303,14 +303,18 @@ async def test_agent_chat_ui_edit_with_text_values_is_typed_before_the_gate(
         return {"resume": {"decisions": [{"type": "edit", "edited_action": action}]}}
 
     with pytest.raises(httpx.HTTPStatusError) as refused:
-        await client.runs.wait(thread_id, "ceo", command=edit({"price": "free"}))
+        await client.runs.wait(thread_id, "ceo", input={}, command=edit({"price": "free"}))
     assert refused.value.response.status_code == 422
     assert "price" in refused.value.response.json()["detail"]
+    with pytest.raises(httpx.HTTPStatusError) as ambiguous:  # input that says something too
+        await client.runs.wait(thread_id, "ceo", input=HELLO, command=edit({}))
+    assert ambiguous.value.response.status_code == 422
+    assert "either input or command" in str(ambiguous.value.response.json()["detail"])
     assert shopify_writes(sandbox) == {}
 
-    result = await client.runs.wait(
-        thread_id, "ceo", command=edit({"price": "29.99", "compare_at_price": "39.99"})
-    )
+    # agent-chat-ui sends `input: {}` next to its command.
+    changes = {"price": "29.99", "compare_at_price": "39.99"}
+    result = await client.runs.wait(thread_id, "ceo", input={}, command=edit(changes))
     assert isinstance(result, dict)
     assert "Published **Smart Jump Rope" in result["messages"][-1]["content"], result
     product = shop(sandbox).store.product_by_handle(args["handle"])
