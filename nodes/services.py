@@ -28,6 +28,7 @@ from storage.crypto import keyring_from_settings
 from tools.ads import AdsPlatform
 from tools.ads.factory import build_ads
 from tools.github import GitHubClient
+from tools.email import EmailProvider, build_email_provider
 from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient
@@ -53,6 +54,7 @@ class Services:
     helpdesk: Helpdesk
     responders: ResponderRegistry | None = None
     ads: AdsPlatform | None = None
+    email: EmailProvider | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
     _models: dict[Role, BaseChatModel] = field(default_factory=dict, repr=False)
@@ -143,6 +145,8 @@ class Services:
             stack.push_async_callback(ads.aclose)
             helpdesk = build_helpdesk(settings)
             stack.push_async_callback(helpdesk.aclose)
+            email = build_email_provider(settings)
+            stack.push_async_callback(email.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -158,6 +162,7 @@ class Services:
                 helpdesk=helpdesk,
                 responders=responders or offline_registry(),
                 ads=ads,
+                email=email,
                 clock=clock,
             )
 

@@ -372,6 +372,11 @@ class Settings(BaseSettings):
         default=None, description="Signing secret of the Zendesk webhook for new messages."
     )
 
+    # --- email marketing -----------------------------------------------------------------
+    klaviyo_api_key: Secret = Field(
+        default=None, description="Klaviyo private API key (pk_…). Unset: the sandbox's Klaviyo."
+    )
+
     # --- sandbox -------------------------------------------------------------------------
     royal_sandbox_host: str = Field(
         default="127.0.0.1", description="Where the local service emulators listen."
