@@ -5,6 +5,7 @@ refunds through the €50 policy gate.
 START -> begin -> [answer_ticket]* (one task per ticket) -> report
                -> [refund] (one task, at most one interrupt) -> report
                -> retention (read-only: lifetime value, VIPs, churn risk) ----> report
+               -> email_flow (one flow; consent-checked; each message once) -> report
                -> report
 ```
 """
@@ -21,6 +22,7 @@ from nodes.clusters import ClusterInput, ClusterOutput
 from nodes.context import Context
 from nodes.customer_service.answer import answer_ticket
 from nodes.customer_service.begin import begin, route
+from nodes.customer_service.email_flows import email_flow
 from nodes.customer_service.loyalty import retention
 from nodes.customer_service.refund import propose_refund
 from nodes.customer_service.report import report
@@ -32,7 +34,8 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
     "my order, with the real tracking; shipping, returns and payment questions from the store "
     "FAQ), hands angry, legal, refund and unclear messages to a person, and refunds orders "
     "through the refund policy (over €50 needs approval); lists customers' lifetime value, "
-    "VIPs and churn risk.",
+    "VIPs and churn risk; sends the email marketing flows (welcome, abandoned cart, "
+    "post-purchase, win-back) to consenting customers only.",
     capabilities=[
         "answer the helpdesk tickets waiting for the store, or one ticket "
         "(parameters: operation='answer_tickets'; ticket_id, optional)",
@@ -40,6 +43,10 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
         "amount_eur; reason)",
         "list customers by lifetime value with VIPs and churn risk from the store's orders "
         "(parameters: operation='retention')",
+        "send one email marketing flow through Klaviyo to the customers who consented: "
+        "welcome series to new customers, abandoned cart recovery, post-purchase upsell or "
+        "win-back (parameters: operation='email_flows'; flow: one of 'welcome', "
+        "'abandoned_cart', 'post_purchase', 'win_back')",
     ],
 )
 
@@ -57,14 +64,16 @@ def build_customer_service_graph() -> StateGraph[
     builder.add_node("answer_ticket", answer_ticket)
     builder.add_node("refund", propose_refund)
     builder.add_node("retention", retention)
+    builder.add_node("email_flow", email_flow)
     builder.add_node("report", report)
     builder.add_edge(START, "begin")
     builder.add_conditional_edges(
-        "begin", route, ["answer_ticket", "refund", "retention", "report"]
+        "begin", route, ["answer_ticket", "refund", "retention", "email_flow", "report"]
     )
     builder.add_edge("answer_ticket", "report")
     builder.add_edge("refund", "report")
     builder.add_edge("retention", "report")
+    builder.add_edge("email_flow", "report")
     builder.add_edge("report", END)
     return builder
 

@@ -27,8 +27,8 @@ from storage.credentials import CredentialStore
 from storage.crypto import keyring_from_settings
 from tools.ads import AdsPlatform
 from tools.ads.factory import build_ads
-from tools.github import GitHubClient
 from tools.email import EmailProvider, build_email_provider
+from tools.github import GitHubClient
 from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
 from tools.shopify import ShopifyClient

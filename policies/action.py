@@ -57,6 +57,7 @@ class ActionKind(StrEnum):
     THEME_STAGE = "theme.stage"
     THEME_PUBLISH = "theme.publish"
     ORDER_RELEASE = "order.release"
+    EMAIL_SEND = "email.send"
 
 
 class Access(StrEnum):
@@ -93,6 +94,7 @@ REQUIRED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     ActionKind.SUPPLIER_ORDER: ("amount", "supplier_id"),
     ActionKind.SUPPLIER_ONBOARD: ("supplier_id",),
     ActionKind.INVENTORY_RESTOCK: ("supplier_id",),
+    ActionKind.EMAIL_SEND: ("recipients",),
 }
 
 
@@ -120,6 +122,9 @@ class Action(BaseModel):
     confidence: float | None = Field(default=None, ge=0, le=1)
     margin_pct: Decimal | None = Field(default=None, le=100)
     discount_pct: Decimal | None = Field(default=None, gt=0, le=100)
+    recipients: int | None = Field(
+        default=None, ge=0, description="People a message goes to (counted by code)."
+    )
 
     reasoning: str = Field(default="", description="Free text; never read by classification.")
     source_text: str = Field(default="", description="Free text; never read by classification.")

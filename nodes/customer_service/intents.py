@@ -158,3 +158,12 @@ INTENTS = (
         examples=("Who are our VIP customers and who is at churn risk?",),
     ),
 )
+
+
+def _with_email_flows() -> tuple[Intent, ...]:
+    from nodes.customer_service.email_intents import INTENT  # it builds on SPECIFIC above
+
+    return (*INTENTS, INTENT)
+
+
+INTENTS = _with_email_flows()

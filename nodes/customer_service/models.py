@@ -16,6 +16,8 @@ class Operation(StrEnum):
     REFUND = "refund"
     RETENTION = "retention"
     """Lifetime value, VIPs and churn risk from the store's orders (read-only)."""
+    EMAIL_FLOWS = "email_flows"
+    """One email marketing flow (``flow``: welcome, abandoned_cart, post_purchase, win_back)."""
 
 
 class OutcomeStatus(StrEnum):
@@ -28,6 +30,8 @@ class OutcomeStatus(StrEnum):
     EXPIRED = "expired"
     STOPPED = "stopped"
     FAILED = "failed"
+    SENT = "sent"
+    SKIPPED = "skipped"
 
 
 class Outcome(BaseModel):

@@ -18,6 +18,7 @@ class CustomerServiceState(TypedDict, total=False):
     operation: str
     ticket_ids: list[int]
     refund: RefundRequest | None
+    email_flow: str | None
     outcomes: Annotated[list[Outcome], accumulate]
     notes: Annotated[list[str], accumulate]
     alerts: Annotated[list[str], accumulate]

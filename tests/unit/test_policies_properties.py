@@ -68,6 +68,10 @@ def actions(draw: st.DrawFn, kinds: st.SearchStrategy[str] | None = None) -> Act
     fields["discount_pct"] = draw(
         st.one_of(st.none(), st.decimals(min_value=1, max_value=100, places=0))
     )
+    recipients = st.integers(0, 5000)
+    fields["recipients"] = draw(
+        recipients if "recipients" in needed else st.one_of(st.none(), recipients)
+    )
     fields["reasoning"] = draw(texts)
     fields["source_text"] = draw(texts)
     fields["args"] = {"note": draw(texts)}
@@ -132,7 +136,14 @@ def rules(draw: st.DrawFn) -> RuleSpec:
         )
     )
     conditions: dict[str, Any] = {"kinds": kinds}
-    for name in ("amount_eur", "price_change_pct", "confidence", "margin_pct", "discount_pct"):
+    for name in (
+        "amount_eur",
+        "price_change_pct",
+        "confidence",
+        "margin_pct",
+        "discount_pct",
+        "recipients",
+    ):
         if draw(st.integers(0, 3)) == 0:
             conditions[name] = draw(bounds())
     if draw(st.booleans()):

@@ -24,11 +24,7 @@ class Consent(BaseModel):
     def reason(self) -> str:
         """Why not, in words (empty when the address can receive marketing)."""
         if self.suppressions:
-            return (
-                "suppressed ("
-                + ", ".join(s.lower().replace("_", " ") for s in self.suppressions)
-                + ")"
-            )
+            return ", ".join(s.lower().replace("_", " ") for s in self.suppressions)
         if self.consent != "SUBSCRIBED":
             return self.consent.lower().replace("_", " ")
         return ""
