@@ -95,6 +95,7 @@ REQUIRED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     ActionKind.SUPPLIER_ONBOARD: ("supplier_id",),
     ActionKind.INVENTORY_RESTOCK: ("supplier_id",),
     ActionKind.EMAIL_SEND: ("recipients",),
+    ActionKind.ORDER_RELEASE: ("confidence",),
 }
 
 

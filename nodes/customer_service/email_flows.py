@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from langgraph.runtime import Runtime
-from pydantic import JsonValue
+from pydantic import BaseModel, JsonValue
 
 from nodes.approval import GateStatus, ProposalContext
 from nodes.catalog.common import gated
@@ -38,6 +38,19 @@ from policies import Action, ActionKind
 from storage import EffectStatus
 from tools.email import Consent, EmailProvider, EmailProviderError, FlowMessage
 from tools.shopify.errors import ShopifyError
+
+
+class FailedSend(BaseModel):
+    email: str
+    error: str
+
+
+class SendResult(BaseModel):
+    """What the batch's effect records: who got the message, whose send failed."""
+
+    sent: list[str]
+    failed: list[FailedSend]
+
 
 _STOPPED = {GateStatus.REJECTED: OutcomeStatus.REJECTED, GateStatus.EXPIRED: OutcomeStatus.EXPIRED}
 
@@ -174,7 +187,7 @@ async def _send(
     async def execute(action: Action, _key: str) -> JsonValue:
         chosen = EmailBatchArgs.model_validate(action.args)
         sent: list[str] = []
-        failed: list[dict[str, str]] = []
+        failed: list[FailedSend] = []
         for recipient in chosen.recipients:
             message = FlowMessage(
                 metric=chosen.metric,
@@ -204,8 +217,8 @@ async def _send(
                 )
                 sent.append(recipient.email)
             except EmailProviderError as exc:
-                failed.append({"email": recipient.email, "error": str(exc)[:300]})
-        return {"sent": sent, "failed": failed}  # type: ignore[dict-item]
+                failed.append(FailedSend(email=recipient.email, error=str(exc)[:300]))
+        return SendResult(sent=sent, failed=failed).model_dump(mode="json")
 
     context = ProposalContext(
         title=f"{TITLE[flow]} email to {len(ready)} customer(s)",
@@ -230,9 +243,8 @@ async def _send(
             category=flow.value,
         )
         return {"outcomes": [stopped, *_outcomes(flow, [], skipped)]}
-    result = gate.result if isinstance(gate.result, dict) else {}
-    sent = [str(e) for e in result.get("sent") or []]  # type: ignore[union-attr]
-    failed = [f for f in result.get("failed") or [] if isinstance(f, dict)]  # type: ignore[union-attr]
+    result = SendResult.model_validate(gate.result)
+    sent, failed = result.sent, result.failed
     summary = Outcome(
         subject=f"{TITLE[flow]} emails",
         status=OutcomeStatus.SENT,
@@ -245,9 +257,9 @@ async def _send(
     failures = [
         ServiceFailure(
             service=provider.name,
-            operation=f"send the {TITLE[flow].lower()} email to {f.get('email')}",
+            operation=f"send the {TITLE[flow].lower()} email to {f.email}",
             error="EmailProviderError",
-            message=str(f.get("error")),
+            message=f.error,
             skipped="that customer got no email; a later run retries",
         )
         for f in failed

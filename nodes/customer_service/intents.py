@@ -138,7 +138,7 @@ def retention(goal: str) -> IntentMatch | None:
     )
 
 
-INTENTS = (
+INTENTS: tuple[Intent, ...] = (
     Intent(
         cluster="customer_service",
         name="answer_tickets",

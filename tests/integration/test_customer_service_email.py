@@ -13,7 +13,14 @@ from host import runs
 from nodes.customer_service.email_models import Flow, message_key
 from settings import Settings
 from storage import EffectStatus
-from tests.integration.pipeline_support import Engine, engine, graph_turn, open_engine, turn
+from tests.integration.pipeline_support import (
+    Engine,
+    engine,
+    graph_turn,
+    open_engine,
+    shop,
+    turn,
+)
 from tests.integration.storage_support import BACKENDS
 from tools.email.klaviyo import KlaviyoClient
 from tools.sandbox import SandboxServer
@@ -105,7 +112,8 @@ async def test_a_crash_after_the_send_then_reexecution_sends_once(
     assert sends(sandbox) == {"klaviyo.event.create": 1, "klaviyo.email.send": 1}
     first = message_key(Flow.ABANDONED_CART, _checkout_of(sandbox, RECOVERED[0]), RECOVERED[0])
     effect = await engine.services.effects.get(first)
-    assert effect is not None and effect.status is EffectStatus.STARTED  # sent; never recorded
+    assert effect is not None
+    assert effect.status is EffectStatus.STARTED
     monkeypatch.setattr(KlaviyoClient, "send", original)
 
     async with open_engine(Settings()) as restarted:  # a new process picks the thread up
@@ -115,7 +123,8 @@ async def test_a_crash_after_the_send_then_reexecution_sends_once(
         effect = await restarted.services.effects.get(first)
     assert sends(sandbox) == {"klaviyo.event.create": 2, "klaviyo.email.send": 2}
     assert delivered(sandbox, "Abandoned Cart Recovery") == RECOVERED
-    assert effect is not None and effect.status is EffectStatus.APPLIED
+    assert effect is not None
+    assert effect.status is EffectStatus.APPLIED
     assert effect.attempts == 2
     assert "Abandoned cart recovery emails**: 2 email(s) sent" in str(
         state.values["messages"][-1].content
@@ -132,8 +141,6 @@ async def test_the_welcome_series_skips_a_new_customer_without_consent_whatever_
 
 
 def _checkout_of(sandbox: SandboxServer, email: str) -> str:
-    from tests.integration.pipeline_support import shop
-
     store = shop(sandbox).store
     number = next(c.number for c in store.customers.values() if c.email == email)
     checkout = next(
