@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, JsonValue
+from pydantic import JsonValue
 
 from nodes.approval import GateStatus, ProposalContext
 from nodes.catalog.common import gated
@@ -22,7 +22,6 @@ from nodes.clusters import ServiceFailure
 from nodes.context import Context, services_of
 from nodes.customer_service.email_audience import Audience, Candidate, Skip, SkipReason, audience
 from nodes.customer_service.email_models import (
-    EMAIL_TOOL,
     METRIC,
     TITLE,
     EmailBatchArgs,
@@ -31,26 +30,14 @@ from nodes.customer_service.email_models import (
     email_action,
     message_key,
 )
+from nodes.customer_service.email_send import SendResult, send_batch
 from nodes.customer_service.models import Outcome, OutcomeStatus
 from nodes.customer_service.state import CustomerServiceState
 from nodes.services import Services
-from policies import Action, ActionKind
+from policies import Action
 from storage import EffectStatus
-from tools.email import Consent, EmailProvider, EmailProviderError, FlowMessage
+from tools.email import Consent, EmailProvider, EmailProviderError
 from tools.shopify.errors import ShopifyError
-
-
-class FailedSend(BaseModel):
-    email: str
-    error: str
-
-
-class SendResult(BaseModel):
-    """What the batch's effect records: who got the message, whose send failed."""
-
-    sent: list[str]
-    failed: list[FailedSend]
-
 
 _STOPPED = {GateStatus.REJECTED: OutcomeStatus.REJECTED, GateStatus.EXPIRED: OutcomeStatus.EXPIRED}
 
@@ -177,7 +164,7 @@ async def _send(
 ) -> dict[str, Any]:
     args = EmailBatchArgs(flow=flow, metric=METRIC[flow], recipients=ready)
     proposed = {r.identity for r in ready}
-    info = runtime.execution_info
+    switch = runtime.context.kill_switch if runtime.context else None
 
     def build(chosen: EmailBatchArgs) -> Action:
         if chosen.flow is not flow or not {r.identity for r in chosen.recipients} <= proposed:
@@ -185,40 +172,9 @@ async def _send(
         return email_action(chosen)
 
     async def execute(action: Action, _key: str) -> JsonValue:
-        chosen = EmailBatchArgs.model_validate(action.args)
-        sent: list[str] = []
-        failed: list[FailedSend] = []
-        for recipient in chosen.recipients:
-            message = FlowMessage(
-                metric=chosen.metric,
-                email=recipient.email,
-                first_name=recipient.first_name,
-                properties=recipient.properties,
-            )
-            key = message_key(flow, recipient.trigger, recipient.email)
-
-            async def apply(message: FlowMessage = message, key: str = key) -> JsonValue:
-                await provider.send(message, idempotency_key=key)
-                return {"email": message.email, "metric": message.metric}
-
-            try:
-                await services.effects.run_once(
-                    key,
-                    thread_id=info.thread_id if info and info.thread_id else "unthreaded",
-                    task_id=info.task_id if info else "email",
-                    action_kind=str(ActionKind.EMAIL_SEND),
-                    tool=EMAIL_TOOL,
-                    args={
-                        "flow": flow.value,
-                        "trigger": recipient.trigger,
-                        "email": recipient.email,
-                    },
-                    apply=apply,
-                )
-                sent.append(recipient.email)
-            except EmailProviderError as exc:
-                failed.append(FailedSend(email=recipient.email, error=str(exc)[:300]))
-        return SendResult(sent=sent, failed=failed).model_dump(mode="json")
+        classification = services.gate(kill_switch=switch).classify(action)
+        result = await send_batch(runtime, services, provider, action, classification)
+        return result.model_dump(mode="json")
 
     context = ProposalContext(
         title=f"{TITLE[flow]} email to {len(ready)} customer(s)",
