@@ -42,7 +42,7 @@ from tools.shopify.errors import ShopifyError
 _STOPPED = {GateStatus.REJECTED: OutcomeStatus.REJECTED, GateStatus.EXPIRED: OutcomeStatus.EXPIRED}
 
 
-def _consent_skip(candidate: Candidate, klaviyo: Consent | None) -> Skip | None:
+def consent_skip(candidate: Candidate, klaviyo: Consent | None) -> Skip | None:
     who = candidate.recipient.email
     if candidate.shopify_consent != "SUBSCRIBED":
         detail = candidate.shopify_consent.lower().replace("_", " ")
@@ -64,7 +64,7 @@ async def _sendable(
     skipped = list(found.skipped)
     for candidate in found.candidates:
         recipient = candidate.recipient
-        skip = _consent_skip(candidate, consents.get(recipient.email))
+        skip = consent_skip(candidate, consents.get(recipient.email))
         if skip is None:
             record = await services.effects.get(
                 message_key(flow, recipient.trigger, recipient.email)

@@ -21,7 +21,7 @@ EMAIL = SPECIFIC + 1
 _EMAIL = re.compile(r"\b(e-?mails?|e-?mailing|newsletters?|klaviyo|email flows?|series)\b", re.I)
 _CART = (
     r"\babandon\w*|\bcart recovery\b|\brecover\w* (carts?|checkouts?)\b"
-    r"|\bleft (in )?(their )?carts?\b"
+    r"|\bleft (\w+ )?(in )?(their |the )?carts?\b"
 )
 _WELCOME = r"\bwelcome\b|\bnew (customers?|subscribers?|sign-?ups?)\b"
 _UPSELL = (
