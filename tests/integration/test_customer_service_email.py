@@ -121,11 +121,16 @@ async def test_a_crash_after_the_send_then_reexecution_sends_once(
         await runs.result(restarted.runtime, await runs.start(restarted.runtime, "crash", "ceo"))
         state = await restarted.state("crash")
         effect = await restarted.services.effects.get(first)
+        executed = await restarted.services.audit.list(thread_id="crash", event="action.executed")
     assert sends(sandbox) == {"klaviyo.event.create": 2, "klaviyo.email.send": 2}
     assert delivered(sandbox, "Abandoned Cart Recovery") == RECOVERED
     assert effect is not None
     assert effect.status is EffectStatus.APPLIED
     assert effect.attempts == 2
+    keys = [str(e.payload["idempotency_key"]) for e in executed.items]
+    assert len(keys) == 3  # the batch, then each of its two messages: once each
+    assert len(set(keys)) == 3
+    assert first in keys
     assert "Abandoned cart recovery emails**: 2 email(s) sent" in str(
         state.values["messages"][-1].content
     )
