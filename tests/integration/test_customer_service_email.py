@@ -23,7 +23,7 @@ from tests.integration.pipeline_support import (
 )
 from tests.integration.storage_support import BACKENDS
 from tools.email.klaviyo import KlaviyoClient
-from tools.sandbox import SandboxServer
+from tools.sandbox import FaultSettings, SandboxServer
 from tools.sandbox.klaviyo import KlaviyoEmulator
 
 __all__ = ["engine"]
@@ -143,6 +143,17 @@ async def test_the_welcome_series_skips_a_new_customer_without_consent_whatever_
     assert delivered(sandbox, "Welcome Series") == ["nora.hendriks@example.com"]
     assert sends(sandbox) == {"klaviyo.event.create": 1, "klaviyo.email.send": 1}
     assert "1 no email marketing consent in Shopify" in _reply(result)
+
+
+async def test_klaviyo_down_is_an_alert_and_nothing_is_sent(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    sandbox.sandbox.faults.set("klaviyo", FaultSettings(outage=True))
+    result = await turn(engine, "down", "Send abandoned cart emails")
+    assert sends(sandbox) == {}
+    reply = _reply(result)
+    assert "Klaviyo failed to read email consent" in reply
+    assert "no email was sent" in reply
 
 
 def _checkout_of(sandbox: SandboxServer, email: str) -> str:

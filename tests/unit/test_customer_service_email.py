@@ -8,13 +8,21 @@ from decimal import Decimal
 
 import pytest
 
-from nodes.customer_service.email_audience import Candidate, SkipReason, abandoned_cart, welcome
+from nodes.customer_service.email_audience import (
+    Candidate,
+    SkipReason,
+    abandoned_cart,
+    post_purchase,
+    welcome,
+    win_back,
+)
 from nodes.customer_service.email_flows import consent_skip
 from nodes.customer_service.email_models import EmailBatchArgs, Flow, Recipient, email_action
 from nodes.customer_service.email_models import message_key as key
 from policies import PolicyEngine, RiskLevel
 from tools.customer_service.marketing import AbandonedCheckout, MarketingCustomer
 from tools.email import Consent
+from tools.shopify.models.orders import OrderSummary
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 
@@ -127,3 +135,48 @@ def test_message_keys_follow_customer_and_trigger_only() -> None:
     assert first == key(Flow.ABANDONED_CART, "gid://shopify/AbandonedCheckout/1", "ann@example.com")
     assert first != key(Flow.ABANDONED_CART, "gid://shopify/AbandonedCheckout/2", "ann@example.com")
     assert first != key(Flow.WIN_BACK, "gid://shopify/AbandonedCheckout/1", "ann@example.com")
+
+
+def order(number: int, email: str, days: float, status: str = "PAID") -> OrderSummary:
+    return OrderSummary.model_validate(
+        {
+            "id": f"gid://shopify/Order/{number}",
+            "name": f"#{number}",
+            "email": email,
+            "createdAt": NOW - timedelta(days=days),
+            "currencyCode": "EUR",
+            "displayFinancialStatus": status,
+            "displayFulfillmentStatus": "FULFILLED",
+            "totalPriceSet": {"shopMoney": {"amount": "120.00", "currencyCode": "EUR"}},
+        }
+    )
+
+
+def test_post_purchase_follows_paid_orders_three_to_fourteen_days_old() -> None:
+    orders = [
+        order(1, "ann@example.com", 1),
+        order(2, "bob@example.com", 5),
+        order(3, "cy@example.com", 20),
+        order(4, "dee@example.com", 6, status="REFUNDED"),
+        order(5, "stranger@example.com", 4),  # no Shopify customer: no consent on record
+    ]
+    customers = [customer(e) for e in ("ann@example.com", "bob@example.com", "cy@example.com")]
+    found = post_purchase(orders, customers, NOW)
+    assert [(c.recipient.email, c.shopify_consent) for c in found.candidates] == [
+        ("bob@example.com", "SUBSCRIBED"),
+        ("stranger@example.com", "NOT_SUBSCRIBED"),
+    ]
+
+
+def test_win_back_is_for_customers_at_churn_risk_keyed_by_their_last_order() -> None:
+    orders = [
+        order(1, "gone@example.com", 120),
+        order(2, "gone@example.com", 90),
+        order(3, "loyal@example.com", 40),
+        order(4, "loyal@example.com", 10),
+    ]
+    customers = [customer("gone@example.com"), customer("loyal@example.com")]
+    found = win_back(orders, customers, NOW)
+    assert [(c.recipient.email, c.recipient.trigger) for c in found.candidates] == [
+        ("gone@example.com", "gid://shopify/Order/2:win_back")
+    ]
