@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nodes.customer_service.email_models import Flow, Recipient
 from nodes.customer_service.loyalty import ChurnRisk, segment
@@ -38,6 +38,7 @@ class SkipReason(StrEnum):
     SUPPRESSED = "suppressed in Klaviyo"
     ALREADY_SENT = "already sent for this trigger"
     NO_EMAIL = "no email address"
+    BAD_EMAIL = "email address not valid"
     TOO_EARLY = "checkout left less than an hour ago"
     TOO_LATE = "checkout older than 7 days"
 
@@ -69,14 +70,17 @@ def _candidate(
 ) -> Candidate | Skip:
     if not customer.email:
         return Skip(who=customer.id, reason=SkipReason.NO_EMAIL)
-    recipient = Recipient.model_validate(
-        {
-            "email": customer.email.lower(),
-            "first_name": customer.first_name,
-            "trigger": trigger,
-            "properties": properties,
-        }
-    )
+    try:
+        recipient = Recipient.model_validate(
+            {
+                "email": customer.email.strip().lower(),
+                "first_name": (customer.first_name or "")[:200] or None,
+                "trigger": trigger,
+                "properties": properties,
+            }
+        )
+    except ValidationError:
+        return Skip(who=customer.id, reason=SkipReason.BAD_EMAIL)
     return Candidate(recipient=recipient, shopify_consent=customer.marketing_state)
 
 

@@ -118,7 +118,10 @@ def _note(flow: Flow, sent: int, skipped: list[Skip]) -> str:
 
 async def email_flow(state: CustomerServiceState, runtime: Runtime[Context]) -> dict[str, Any]:
     services = await services_of(runtime)
-    flow = Flow(state.get("email_flow") or Flow.ABANDONED_CART.value)
+    raw = state.get("email_flow")
+    if raw not in set(Flow):
+        return {"notes": [f"No email flow to send (got {raw!r})."]}
+    flow = Flow(str(raw))
     provider = services.email
     if provider is None:
         failure = ServiceFailure(

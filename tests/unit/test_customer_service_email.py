@@ -180,3 +180,17 @@ def test_win_back_is_for_customers_at_churn_risk_keyed_by_their_last_order() -> 
     assert [(c.recipient.email, c.recipient.trigger) for c in found.candidates] == [
         ("gone@example.com", "gid://shopify/Order/2:win_back")
     ]
+
+
+def test_an_unusable_address_or_a_very_long_name_is_handled_not_raised() -> None:
+    odd = customer("not-an-address").model_copy(update={"first_name": "x" * 5000})
+    long_name = customer("long@example.com").model_copy(update={"first_name": "y" * 5000})
+    found = welcome(
+        [
+            odd.model_copy(update={"created_at": NOW}),
+            long_name.model_copy(update={"created_at": NOW}),
+        ],
+        NOW,
+    )
+    assert [s.reason for s in found.skipped] == [SkipReason.BAD_EMAIL]
+    assert [c.recipient.first_name for c in found.candidates] == ["y" * 200]
