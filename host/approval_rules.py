@@ -7,6 +7,7 @@ LangGraph client (``host.resume``) and every front end's form use these and noth
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -71,18 +72,34 @@ def current_args(record: ApprovalRecord) -> dict[str, Any]:
     return dict(args) if isinstance(args, dict) else {}
 
 
-def coerce_edits(record: ApprovalRecord, edits: dict[str, str]) -> dict[str, Any]:
-    """Typed values for text edits (a CLI ``--set``, a form field): JSON numbers and booleans
-    where a field takes no text."""
+def _takes_text(schema: Any) -> bool:
+    """Whether a field's JSON schema accepts a string (as itself or one of its alternatives);
+    a schema that does not say (``{}``, a ``$ref``) is taken to accept one."""
+    if not isinstance(schema, dict):
+        return True
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(alternatives, list):
+        return any(_takes_text(alternative) for alternative in alternatives)
+    kind = schema.get("type")
+    if kind is None:
+        return True
+    return kind == "string" or (isinstance(kind, list) and "string" in kind)
+
+
+def coerce_edits(record: ApprovalRecord, edits: Mapping[str, Any]) -> dict[str, Any]:
+    """Typed values for text edits (a CLI ``--set``, a form field, an Agent Inbox or
+    agent-chat-ui edit box): JSON numbers, booleans, lists and objects where a field takes no
+    text. Values that are not text are kept as they are."""
     properties = (args_schema(record) or {}).get("properties", {})
     coerced: dict[str, Any] = {}
-    for name, text in edits.items():
-        accepts_text = "string" in json.dumps(properties.get(name, {"type": "string"}))
+    for name, value in edits.items():
+        if not isinstance(value, str) or _takes_text(properties.get(name, {})):
+            coerced[name] = value
+            continue
         try:
-            parsed = json.loads(text)
+            coerced[name] = json.loads(value)
         except ValueError:
-            parsed = text
-        coerced[name] = text if accepts_text else parsed
+            coerced[name] = value
     return coerced
 
 

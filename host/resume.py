@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from host.approval_rules import edit_errors, may_decide
+from host.approval_rules import coerce_edits, current_args, edit_errors, may_decide
 from host.errors import ForbiddenError, InvalidRequestError
 from host.identity import Principal, current_principal
 from host.models import RunCreate
@@ -80,13 +80,16 @@ def decision_value(record: ApprovalRecord, raw: Any, principal: Principal) -> di
         raise InvalidRequestError(str(exc).splitlines()[0]) from None
     if decision.kind is DecisionKind.EXPIRE and principal.method != "system":
         raise InvalidRequestError("only the expiry sweep may expire an approval")
+    args = decision.args
     if decision.kind is DecisionKind.MODIFY:
-        problems = edit_errors(record, dict(decision.args or {}))
+        # Edit boxes (Agent Inbox, agent-chat-ui) send text and may leave unset fields out.
+        args = current_args(record) | coerce_edits(record, decision.args or {})
+        problems = edit_errors(record, args)
         if problems:
             raise InvalidRequestError(f"the edited action is invalid: {'; '.join(problems)}")
     value: dict[str, Any] = {"decision": decision.kind.value, "decided_by": principal.subject}
-    if decision.args is not None:
-        value["args"] = decision.args
+    if args is not None:
+        value["args"] = args
     if decision.notes is not None:
         value["notes"] = decision.notes
     return value

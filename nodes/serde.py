@@ -18,7 +18,12 @@ from pydantic import BaseModel
 from nodes.catalog.state import BadgeInput, CatalogState, PlanInput, ProposalInput, ThemeInput
 from nodes.ceo.state import CEOState
 from nodes.clusters import ClusterInput, ClusterOutput
-from nodes.customer_service.state import CustomerServiceState, RefundInput, TicketInput
+from nodes.customer_service.state import (
+    CustomerServiceState,
+    RefundInput,
+    ReviewReplyInput,
+    TicketInput,
+)
 from nodes.finance.state import BatchInput, FinanceState, OrderInput, ShipmentInput
 from nodes.marketing.state import MarketingState
 from nodes.marketing.watch import WatchInput
@@ -35,7 +40,7 @@ STATE_SCHEMAS: tuple[Any, ...] = (
     MarketingState,
     WatchInput,
     *(FinanceState, OrderInput, BatchInput, ShipmentInput),
-    *(CustomerServiceState, TicketInput, RefundInput),
+    *(CustomerServiceState, TicketInput, RefundInput, ReviewReplyInput),
 )
 
 

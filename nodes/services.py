@@ -31,6 +31,7 @@ from tools.email import EmailProvider, build_email_provider
 from tools.github import GitHubClient
 from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
+from tools.reviews import ReviewsApp, build_reviews
 from tools.shopify import ShopifyClient
 from tools.suppliers import Supplier, build_suppliers
 
@@ -54,6 +55,7 @@ class Services:
     helpdesk: Helpdesk
     responders: ResponderRegistry | None = None
     ads: AdsPlatform | None = None
+    reviews: ReviewsApp | None = None
     email: EmailProvider | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
@@ -145,6 +147,8 @@ class Services:
             stack.push_async_callback(ads.aclose)
             helpdesk = build_helpdesk(settings)
             stack.push_async_callback(helpdesk.aclose)
+            reviews = build_reviews(settings)
+            stack.push_async_callback(reviews.aclose)
             email = build_email_provider(settings)
             stack.push_async_callback(email.aclose)
             policy = PolicyEngine.load(
@@ -162,6 +166,7 @@ class Services:
                 helpdesk=helpdesk,
                 responders=responders or offline_registry(),
                 ads=ads,
+                reviews=reviews,
                 email=email,
                 clock=clock,
             )

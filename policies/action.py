@@ -57,6 +57,11 @@ class ActionKind(StrEnum):
     THEME_STAGE = "theme.stage"
     THEME_PUBLISH = "theme.publish"
     ORDER_RELEASE = "order.release"
+    REVIEW_REQUEST = "review.request"
+    REVIEW_REPLY = "review.reply"
+    """A public reply to a review rated 4 or 5 stars (the rating, never the words, decides)."""
+    REVIEW_REPLY_CRITICAL = "review.reply_critical"
+    """A public reply to a review rated 3 stars or fewer."""
     EMAIL_SEND = "email.send"
 
 

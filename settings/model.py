@@ -372,6 +372,17 @@ class Settings(BaseSettings):
         default=None, description="Signing secret of the Zendesk webhook for new messages."
     )
 
+    # --- reviews app -----------------------------------------------------------------------
+    judgeme_api_token: Secret = Field(
+        default=None, description="Judge.me private API token. Unset: the sandbox."
+    )
+    judgeme_shop_domain: str | None = Field(
+        default=None, description="The shop's myshopify.com domain Judge.me knows it by."
+    )
+    judgeme_base_url: str = Field(
+        default="https://judge.me/api/v1", description="Judge.me REST API base URL."
+    )
+
     # --- email marketing -----------------------------------------------------------------
     klaviyo_api_key: Secret = Field(
         default=None, description="Klaviyo private API key (pk_…). Unset: the sandbox's Klaviyo."

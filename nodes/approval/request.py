@@ -97,6 +97,16 @@ class ApprovalRequest(BaseModel):
     review_configs: list[dict[str, JsonValue]]
 
 
+def inbox_args(args: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    """The args as the Agent Inbox can show and edit them: without the unset (``null``) fields.
+
+    The unchanged inbox reads a HITL request's ``action_requests[0].arguments`` (LangChain's
+    own key is ``args``, kept exact) and its edit form fails on a ``null`` value; an edit sent
+    back without those fields means "unchanged" (``host.resume`` merges edits onto the args).
+    """
+    return {name: value for name, value in args.items() if value is not None}
+
+
 def build_request(
     *,
     approval_id: str,
@@ -110,6 +120,7 @@ def build_request(
 ) -> ApprovalRequest:
     """Assemble the request from the action, its classification and the agent's context."""
     risk_factors = list(dict.fromkeys([*classification.reasons, *context.risk_factors]))
+    shown = inbox_args(action.args)
     reasons = "; ".join(classification.reasons)
     description = f"{context.description}\n\nRisk: {classification.level} ({reasons})"
     return ApprovalRequest(
@@ -139,14 +150,21 @@ def build_request(
         matched_rules=list(classification.matched_rules),
         reasons=list(classification.reasons),
         approver_roles=[str(role) for role in classification.approver_roles],
-        action_request={"action": action.tool, "args": action.args},
+        action_request={"action": action.tool, "args": shown},
         config={
             "allow_accept": True,
             "allow_edit": True,
             "allow_respond": True,
             "allow_ignore": True,
         },
-        action_requests=[{"name": action.tool, "args": action.args, "description": description}],
+        action_requests=[
+            {
+                "name": action.tool,
+                "args": action.args,
+                "arguments": shown,
+                "description": description,
+            }
+        ],
         review_configs=[
             {
                 "action_name": action.tool,

@@ -18,6 +18,15 @@ from tools.helpdesk import HelpdeskError
 
 _ACCUMULATED = ("outcomes", "notes", "alerts", "failures")
 MAX_TICKETS = 50
+#: Operations on the whole store, each one node (``route`` sends the task to it by name).
+_WHOLE_STORE = frozenset(
+    {
+        Operation.RETENTION,
+        Operation.REQUEST_REVIEWS,
+        Operation.CHECK_REVIEWS,
+        Operation.RETENTION_OFFER,
+    }
+)
 
 
 def _fresh(task: ClusterTask, operation: str, **values: Any) -> dict[str, Any]:
@@ -26,6 +35,7 @@ def _fresh(task: ClusterTask, operation: str, **values: Any) -> dict[str, Any]:
         "operation": operation,
         "ticket_ids": [],
         "refund": None,
+        "review_replies": [],
         "email_flow": None,
         **{name: [RESET] for name in _ACCUMULATED},
         **values,
@@ -62,7 +72,7 @@ async def begin(state: CustomerServiceState, runtime: Runtime[Context]) -> dict[
         if isinstance(refund, str):
             return _fresh(task, "unknown", notes=[RESET, refund])
         return _fresh(task, operation.value, refund=refund)
-    if operation is Operation.RETENTION:
+    if operation in _WHOLE_STORE:
         return _fresh(task, operation.value)
     if operation is Operation.EMAIL_FLOWS:
         flow = email_flow_of(task)
@@ -96,8 +106,8 @@ def route(state: CustomerServiceState) -> list[Send] | str:
     refund = state.get("refund")
     if operation == Operation.REFUND.value and refund is not None:
         return [Send("refund", {"refund": refund})]
-    if operation == Operation.RETENTION.value:
-        return "retention"
+    if operation in {o.value for o in _WHOLE_STORE}:
+        return str(operation)
     if operation == Operation.EMAIL_FLOWS.value and state.get("email_flow"):
         return "email_flow"
     return "report"

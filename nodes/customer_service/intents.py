@@ -138,7 +138,7 @@ def retention(goal: str) -> IntentMatch | None:
     )
 
 
-INTENTS: tuple[Intent, ...] = (
+INTENTS = (
     Intent(
         cluster="customer_service",
         name="answer_tickets",
@@ -158,12 +158,3 @@ INTENTS: tuple[Intent, ...] = (
         examples=("Who are our VIP customers and who is at churn risk?",),
     ),
 )
-
-
-def _with_email_flows() -> tuple[Intent, ...]:
-    from nodes.customer_service.email_intents import INTENT  # it builds on SPECIFIC above
-
-    return (*INTENTS, INTENT)
-
-
-INTENTS = _with_email_flows()

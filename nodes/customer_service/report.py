@@ -10,6 +10,7 @@ from pydantic import JsonValue
 from nodes.clusters import ClusterReport, ItemOutcome, report_status
 from nodes.customer_service.actions import amount_text
 from nodes.customer_service.models import CLUSTER, Outcome, OutcomeStatus
+from nodes.customer_service.review_report import nothing_done, review_summary
 from nodes.customer_service.state import CustomerServiceState
 
 _ITEM = {
@@ -18,6 +19,11 @@ _ITEM = {
     OutcomeStatus.ALREADY_ANSWERED: ItemOutcome.DONE,
     OutcomeStatus.REFUNDED: ItemOutcome.DONE,
     OutcomeStatus.ANALYSED: ItemOutcome.DONE,
+    OutcomeStatus.REQUESTED: ItemOutcome.DONE,
+    OutcomeStatus.ALREADY_REQUESTED: ItemOutcome.DONE,
+    OutcomeStatus.REPLIED: ItemOutcome.DONE,
+    OutcomeStatus.ALREADY_REPLIED: ItemOutcome.DONE,
+    OutcomeStatus.OFFERED: ItemOutcome.DONE,
     OutcomeStatus.REJECTED: ItemOutcome.STOPPED,
     OutcomeStatus.EXPIRED: ItemOutcome.STOPPED,
     OutcomeStatus.STOPPED: ItemOutcome.STOPPED,
@@ -93,6 +99,7 @@ def report(state: CustomerServiceState) -> dict[str, Any]:
     done = [o for o in outcomes if _ITEM[o.status] is ItemOutcome.DONE]
     status = report_status(len(outcomes), len(done), bool(failures))
     parts = [p for p in [ticket_figures(outcomes), *_refunds(outcomes)] if p]
+    parts.extend(review_summary(outcomes))
     skipped = sum(1 for o in outcomes if o.status is OutcomeStatus.ALREADY_ANSWERED)
     if skipped:
         parts.append(f"{skipped} ticket(s) already had an answer")
@@ -103,7 +110,7 @@ def report(state: CustomerServiceState) -> dict[str, Any]:
                 cluster=CLUSTER,
                 task=state["task"].title,
                 status=status,
-                summary="; ".join(parts) or "No ticket is waiting for an answer.",
+                summary="; ".join(parts) or nothing_done(state.get("operation")),
                 items=_figures_item(outcomes) + [_item(o) for o in outcomes],
                 alerts=list(state.get("alerts") or []),
                 failures=failures,

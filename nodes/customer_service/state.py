@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 from nodes.catalog.state import accumulate
 from nodes.clusters import ClusterReport, ClusterTask, ServiceFailure
 from nodes.customer_service.models import Outcome, RefundRequest
+from nodes.customer_service.review_analysis import ReviewToAnswer
 
 
 class CustomerServiceState(TypedDict, total=False):
@@ -18,6 +19,7 @@ class CustomerServiceState(TypedDict, total=False):
     operation: str
     ticket_ids: list[int]
     refund: RefundRequest | None
+    review_replies: list[ReviewToAnswer]
     email_flow: str | None
     outcomes: Annotated[list[Outcome], accumulate]
     notes: Annotated[list[str], accumulate]
@@ -34,3 +36,9 @@ class TicketInput(TypedDict):
 
 class RefundInput(TypedDict):
     refund: RefundRequest
+
+
+class ReviewReplyInput(TypedDict):
+    """A ``Send`` to answer one review in public (its own task: at most one interrupt)."""
+
+    review: ReviewToAnswer

@@ -16,6 +16,7 @@ from host.state import thread_state
 from policies.risk import Role
 from server.console.health import business_health
 from server.console.security import AdminWrite, ConsoleUser, RuntimeDep, Viewer
+from server.console.support_card import support_card
 from server.console.views import render
 from storage import ApprovalStatus, AuditEvent
 
@@ -49,6 +50,7 @@ async def dashboard(request: Request, runtime: RuntimeDep, user: Viewer) -> HTML
         health=await business_health(services),
         now=services.clock(),
         dead_runs=(await runtime.store.dead_runs(limit=1, offset=0)).total,
+        support=await support_card(services),
     )
 
 

@@ -3,14 +3,16 @@ SQLite and Postgres, with the CEO graph publishing to the sandbox store."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from langgraph_sdk.client import LangGraphClient
-from langgraph_sdk.schema import StreamPart
+from langgraph_sdk.schema import Command, StreamPart
 
 from tests.api.server_support import LiveServer
+from tests.integration.pipeline_support import shop
 from tools.sandbox import SandboxServer
 
 ROPE: dict[str, Any] = {"messages": [{"role": "human", "content": "Publish a smart jump rope"}]}
@@ -224,3 +226,96 @@ async def test_cancel_a_queued_run(client: LangGraphClient) -> None:
     await client.runs.join(thread_id, first["run_id"])
     assert (await client.runs.get(thread_id, first["run_id"]))["status"] == "success"
     assert (await client.threads.get(thread_id))["status"] == "idle"
+
+
+def inbox_card(value: dict[str, Any]) -> dict[str, Any]:
+    """What the unchanged Agent Inbox makes of an interrupt value: its ``normalizeInterrupt``
+    (src/components/agent-inbox/contexts/utils.ts) reads a HITL request first, taking the
+    arguments from ``action_requests[0].arguments`` and the buttons from ``allowed_decisions``."""
+    request = value["action_requests"][0]
+    decisions = value["review_configs"][0]["allowed_decisions"]
+    return {
+        "action_request": {"action": request["name"], "args": request.get("arguments") or {}},
+        "config": {
+            "allow_accept": "approve" in decisions,
+            "allow_edit": "edit" in decisions,
+            "allow_respond": "reject" in decisions,
+            "allow_ignore": False,
+        },
+        "description": request.get("description"),
+    }
+
+
+async def _pending_rope(client: LangGraphClient) -> tuple[str, dict[str, Any]]:
+    thread = await client.threads.create()
+    await client.runs.wait(thread["thread_id"], "ceo", input=ROPE)
+    found = await client.threads.get(thread["thread_id"])
+    (pending,) = [item for items in found["interrupts"].values() for item in items]
+    return thread["thread_id"], as_dict(pending["value"])
+
+
+async def test_agent_inbox_shows_every_set_argument_and_edits_them_as_text(
+    client: LangGraphClient, sandbox: SandboxServer
+) -> None:
+    """The inbox's card holds the action's arguments (it showed none when it read ``arguments``
+    and found only LangChain's ``args``), no ``null`` (its edit form fails on one), and its
+    edit — every changed field sent back as text — publishes with the edited, typed values."""
+    thread_id, value = await _pending_rope(client)
+    args = value["args"]
+    assert args["compare_at_price"] is None  # an unset field the action has
+    card = inbox_card(value)
+    assert card["action_request"]["action"] == value["tool"]
+    assert card["action_request"]["args"] == {k: v for k, v in args.items() if v is not None}
+    assert "compare_at_price" not in card["action_request"]["args"]
+    assert card["config"] == {
+        "allow_accept": True,
+        "allow_edit": True,
+        "allow_respond": True,
+        "allow_ignore": False,
+    }
+    assert "Risk: HIGH" in card["description"]
+    assert value["action_requests"][0]["args"] == args  # LangChain's own key stays exact
+
+    price = Decimal(str(args["price"])) + Decimal("1.00")
+    edited = card["action_request"]["args"] | {"price": f"{price}"}
+    action = card["action_request"]["action"]
+    resume = [{"type": "edit", "args": {"action": action, "args": edited}}]
+    result = await client.runs.wait(thread_id, "ceo", command={"resume": resume})
+    assert isinstance(result, dict)
+    assert "Published **Smart Jump Rope" in result["messages"][-1]["content"], result
+    product = shop(sandbox).store.product_by_handle(args["handle"])
+    assert product is not None
+    assert product.variants[0].price == price
+    assert product.variants[0].compare_at_price is None
+
+
+async def test_agent_chat_ui_edit_with_text_values_is_typed_before_the_gate(
+    client: LangGraphClient, sandbox: SandboxServer
+) -> None:
+    """agent-chat-ui answers in LangChain's HITL format, its edit boxes also sending text; a
+    value that does not fit the field is refused with the reason and nothing executes."""
+    thread_id, value = await _pending_rope(client)
+    args = value["args"]
+    tool = value["action_requests"][0]["name"]
+
+    def edit(changes: dict[str, Any]) -> Command:
+        action = {"name": tool, "args": args | changes}
+        return {"resume": {"decisions": [{"type": "edit", "edited_action": action}]}}
+
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        await client.runs.wait(thread_id, "ceo", command=edit({"price": "free"}))
+    assert refused.value.response.status_code == 422
+    assert "price" in refused.value.response.json()["detail"]
+    assert shopify_writes(sandbox) == {}
+
+    result = await client.runs.wait(
+        thread_id, "ceo", command=edit({"price": "29.99", "compare_at_price": "39.99"})
+    )
+    assert isinstance(result, dict)
+    assert "Published **Smart Jump Rope" in result["messages"][-1]["content"], result
+    product = shop(sandbox).store.product_by_handle(args["handle"])
+    assert product is not None
+    assert (product.variants[0].price, product.variants[0].compare_at_price) == (
+        Decimal("29.99"),
+        Decimal("39.99"),
+    )

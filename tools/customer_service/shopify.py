@@ -185,3 +185,30 @@ async def create_refund(
     )
     created = await client.create_refund(refund, idempotency_key=idempotency_key)
     return created
+
+
+_PAGED = (
+    _ORDERS.replace("$first: Int!)", "$first: Int!, $after: String)")
+    .replace("reverse: true)", "reverse: true, after: $after)")
+    .replace("    nodes {", "    pageInfo { hasNextPage endCursor }\n    nodes {", 1)
+)
+#: Orders per page: a page stays under Shopify's single-query cost limit.
+_PAGE = 10
+
+
+async def shipped_orders(
+    client: ShopifyClient, *, created_before: datetime, limit: int = 100
+) -> list[SupportOrder]:
+    """Fully shipped orders placed before ``created_before``, newest first, page by page."""
+    query = f"fulfillment_status:shipped created_at:<={created_before.date().isoformat()}"
+    found: list[SupportOrder] = []
+    after: str | None = None
+    while len(found) < limit:
+        data = await client.execute(_PAGED, {"query": query, "first": _PAGE, "after": after})
+        orders = data.get("orders") or {}
+        found.extend(_order(n) for n in orders.get("nodes") or [])
+        page = orders.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            break
+        after = page.get("endCursor")
+    return found[:limit]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from tools.sandbox.cj import CJEmulator
 from tools.sandbox.emulator import Emulator, SandboxContext
 from tools.sandbox.github import GitHubEmulator
+from tools.sandbox.judgeme import JudgeMeEmulator
 from tools.sandbox.klaviyo import KlaviyoEmulator
 from tools.sandbox.meta import MetaEmulator
 from tools.sandbox.printful import PrintfulEmulator
@@ -20,5 +21,6 @@ DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
     ShopifyEmulator,
     MetaEmulator,
     ZendeskEmulator,
+    JudgeMeEmulator,
     KlaviyoEmulator,
 ]
