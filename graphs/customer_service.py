@@ -9,6 +9,7 @@ START -> begin -> [answer_ticket]* (one task per ticket) -> report
                -> request_reviews (one review request per delivered order) ---> report
                -> check_reviews -> [reply_review]* (one task per review) ----> report
                -> retention_offer (a win-back discount code, policy-gated) ---> report
+               -> email_flow (one flow; consent-checked; each message once) -> report
                -> report
 ```
 """
@@ -25,6 +26,7 @@ from nodes.clusters import ClusterInput, ClusterOutput
 from nodes.context import Context
 from nodes.customer_service.answer import answer_ticket
 from nodes.customer_service.begin import begin, route
+from nodes.customer_service.email_flows import email_flow
 from nodes.customer_service.loyalty import retention
 from nodes.customer_service.refund import propose_refund
 from nodes.customer_service.report import report
@@ -44,7 +46,9 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
     "FAQ), hands angry, legal, refund and unclear messages to a person, and refunds orders "
     "through the refund policy (over €50 needs approval); lists customers' lifetime value, "
     "VIPs and churn risk; asks for reviews of delivered orders, reads the latest reviews "
-    "(sentiment, topics, product issues) and replies in public; makes win-back discount codes.",
+    "(sentiment, topics, product issues) and replies in public; makes win-back discount codes; "
+    "sends the email marketing flows (welcome, abandoned cart, post-purchase, win-back) to "
+    "consenting customers only.",
     capabilities=[
         "answer the helpdesk tickets waiting for the store, or one ticket "
         "(parameters: operation='answer_tickets'; ticket_id, optional)",
@@ -58,6 +62,10 @@ CUSTOMER_SERVICE_CLUSTER = ClusterInfo(
         "(parameters: operation='check_reviews')",
         "make a win-back discount code for the customers at churn risk (parameters: "
         "operation='retention_offer'; discount_pct, default 10; days, default 14)",
+        "send one email marketing flow through Klaviyo to the customers who consented: "
+        "welcome series to new customers, abandoned cart recovery, post-purchase upsell or "
+        "win-back (parameters: operation='email_flows'; flow: one of 'welcome', "
+        "'abandoned_cart', 'post_purchase', 'win_back')",
     ],
 )
 
@@ -79,6 +87,7 @@ def build_customer_service_graph() -> StateGraph[
     builder.add_node("check_reviews", check_reviews)
     builder.add_node("reply_review", reply_review)
     builder.add_node("retention_offer", retention_offer)
+    builder.add_node("email_flow", email_flow)
     builder.add_node("report", report)
     builder.add_edge(START, "begin")
     builder.add_conditional_edges(
@@ -91,6 +100,7 @@ def build_customer_service_graph() -> StateGraph[
             "request_reviews",
             "check_reviews",
             "retention_offer",
+            "email_flow",
             "report",
         ],
     )
@@ -101,6 +111,7 @@ def build_customer_service_graph() -> StateGraph[
     builder.add_edge("request_reviews", "report")
     builder.add_edge("reply_review", "report")
     builder.add_edge("retention_offer", "report")
+    builder.add_edge("email_flow", "report")
     builder.add_edge("report", END)
     return builder
 

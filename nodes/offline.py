@@ -6,6 +6,7 @@ from __future__ import annotations
 from nodes.catalog.intents import INTENTS as CATALOG_INTENTS
 from nodes.ceo.intents import Intent
 from nodes.ceo.offline import make_plan_responder, summary_responder
+from nodes.customer_service.email_intents import INTENT as EMAIL_INTENT
 from nodes.customer_service.intents import INTENTS as CUSTOMER_SERVICE_INTENTS
 from nodes.customer_service.offline import support_reply_responder
 from nodes.customer_service.review_intents import REVIEW_INTENTS
@@ -22,6 +23,7 @@ OFFLINE_INTENTS: tuple[Intent, ...] = (
     *FINANCE_INTENTS,
     *CUSTOMER_SERVICE_INTENTS,
     *REVIEW_INTENTS,
+    EMAIL_INTENT,
 )
 
 

@@ -27,6 +27,7 @@ from storage.credentials import CredentialStore
 from storage.crypto import keyring_from_settings
 from tools.ads import AdsPlatform
 from tools.ads.factory import build_ads
+from tools.email import EmailProvider, build_email_provider
 from tools.github import GitHubClient
 from tools.helpdesk import Helpdesk, build_helpdesk
 from tools.llm import ModelConfig, ResponderRegistry, Role, UsageSummary, UsageTracker, chat_model
@@ -55,6 +56,7 @@ class Services:
     responders: ResponderRegistry | None = None
     ads: AdsPlatform | None = None
     reviews: ReviewsApp | None = None
+    email: EmailProvider | None = None
     clock: Callable[[], datetime] = utcnow
     _trackers: dict[str, UsageTracker] = field(default_factory=dict, repr=False)
     _models: dict[Role, BaseChatModel] = field(default_factory=dict, repr=False)
@@ -147,6 +149,8 @@ class Services:
             stack.push_async_callback(helpdesk.aclose)
             reviews = build_reviews(settings)
             stack.push_async_callback(reviews.aclose)
+            email = build_email_provider(settings)
+            stack.push_async_callback(email.aclose)
             policy = PolicyEngine.load(
                 policy_file(settings), kill_switch=settings.royal_kill_switch
             )
@@ -163,6 +167,7 @@ class Services:
                 responders=responders or offline_registry(),
                 ads=ads,
                 reviews=reviews,
+                email=email,
                 clock=clock,
             )
 

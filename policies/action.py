@@ -62,6 +62,7 @@ class ActionKind(StrEnum):
     """A public reply to a review rated 4 or 5 stars (the rating, never the words, decides)."""
     REVIEW_REPLY_CRITICAL = "review.reply_critical"
     """A public reply to a review rated 3 stars or fewer."""
+    EMAIL_SEND = "email.send"
 
 
 class Access(StrEnum):
@@ -98,6 +99,8 @@ REQUIRED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     ActionKind.SUPPLIER_ORDER: ("amount", "supplier_id"),
     ActionKind.SUPPLIER_ONBOARD: ("supplier_id",),
     ActionKind.INVENTORY_RESTOCK: ("supplier_id",),
+    ActionKind.EMAIL_SEND: ("recipients",),
+    ActionKind.ORDER_RELEASE: ("confidence",),
 }
 
 
@@ -125,6 +128,9 @@ class Action(BaseModel):
     confidence: float | None = Field(default=None, ge=0, le=1)
     margin_pct: Decimal | None = Field(default=None, le=100)
     discount_pct: Decimal | None = Field(default=None, gt=0, le=100)
+    recipients: int | None = Field(
+        default=None, ge=0, description="People a message goes to (counted by code)."
+    )
 
     reasoning: str = Field(default="", description="Free text; never read by classification.")
     source_text: str = Field(default="", description="Free text; never read by classification.")

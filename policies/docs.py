@@ -23,7 +23,7 @@ END: Final = "<!-- policy-tables:end -->"
 
 
 def _threshold(name: str, bound: Bounds) -> str:
-    unit = {"amount_eur": "€", "confidence": ""}.get(name, "%")
+    unit = {"amount_eur": "€", "confidence": "", "recipients": ""}.get(name, "%")
     label = NUMERIC_FIELDS[name]
     parts = []
     for op, value in bound.items():

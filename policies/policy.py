@@ -32,6 +32,7 @@ NUMERIC_FIELDS: Final = {
     "confidence": "confidence",
     "margin_pct": "margin",
     "discount_pct": "discount",
+    "recipients": "recipients",
 }
 
 
@@ -47,6 +48,7 @@ class Facts:
     confidence: Decimal | None
     margin_pct: Decimal | None
     discount_pct: Decimal | None
+    recipients: Decimal | None
     supplier_id: str | None
     supplier: SupplierCondition | None
 
@@ -67,6 +69,7 @@ class Facts:
             confidence=None if action.confidence is None else Decimal(repr(action.confidence)),
             margin_pct=action.margin_pct,
             discount_pct=action.discount_pct,
+            recipients=None if action.recipients is None else Decimal(action.recipients),
             supplier_id=action.supplier_id,
             supplier=supplier,
         )
@@ -78,7 +81,7 @@ def _value(name: str, value: Decimal, facts: Facts) -> str:
         if facts.currency != "EUR" and facts.amount is not None:
             shown += f" ({facts.currency} {cents(facts.amount)})"
         return shown
-    if name == "confidence":
+    if name in ("confidence", "recipients"):
         return plain(value)
     return f"{percent(value)}%"
 
@@ -86,7 +89,7 @@ def _value(name: str, value: Decimal, facts: Facts) -> str:
 def _threshold(name: str, bound: Decimal) -> str:
     if name == "amount_eur":
         return f"€{plain(bound)}"
-    if name == "confidence":
+    if name in ("confidence", "recipients"):
         return plain(bound)
     return f"{plain(bound)}%"
 

@@ -113,6 +113,7 @@ class Match(_Strict):
     confidence: Bounds | None = None
     margin_pct: Bounds | None = None
     discount_pct: Bounds | None = None
+    recipients: Bounds | None = None
     supplier_status: tuple[SupplierCondition, ...] | None = Field(default=None, min_length=1)
 
 

@@ -398,6 +398,11 @@ class Settings(BaseSettings):
         default="https://judge.me/api/v1", description="Judge.me REST API base URL."
     )
 
+    # --- email marketing -----------------------------------------------------------------
+    klaviyo_api_key: Secret = Field(
+        default=None, description="Klaviyo private API key (pk_…). Unset: the sandbox's Klaviyo."
+    )
+
     # --- sandbox -------------------------------------------------------------------------
     royal_sandbox_host: str = Field(
         default="127.0.0.1", description="Where the local service emulators listen."

@@ -11,6 +11,7 @@ from langgraph.types import Send
 from nodes.catalog.state import RESET
 from nodes.clusters import ClusterTask, ServiceFailure
 from nodes.context import Context, services_of
+from nodes.customer_service.email_models import Flow, email_flow_of
 from nodes.customer_service.models import Operation, RefundRequest
 from nodes.customer_service.state import CustomerServiceState
 from tools.helpdesk import HelpdeskError
@@ -35,6 +36,7 @@ def _fresh(task: ClusterTask, operation: str, **values: Any) -> dict[str, Any]:
         "ticket_ids": [],
         "refund": None,
         "review_replies": [],
+        "email_flow": None,
         **{name: [RESET] for name in _ACCUMULATED},
         **values,
     }
@@ -72,6 +74,14 @@ async def begin(state: CustomerServiceState, runtime: Runtime[Context]) -> dict[
         return _fresh(task, operation.value, refund=refund)
     if operation in _WHOLE_STORE:
         return _fresh(task, operation.value)
+    if operation is Operation.EMAIL_FLOWS:
+        flow = email_flow_of(task)
+        if flow not in set(Flow):
+            known = ", ".join(f.value for f in Flow)
+            return _fresh(
+                task, "unknown", notes=[RESET, f"Unknown email flow {flow!r}; known: {known}"]
+            )
+        return _fresh(task, operation.value, email_flow=flow)
     one = task.parameters.get("ticket_id")
     if one is not None:
         try:
@@ -98,4 +108,6 @@ def route(state: CustomerServiceState) -> list[Send] | str:
         return [Send("refund", {"refund": refund})]
     if operation in {o.value for o in _WHOLE_STORE}:
         return str(operation)
+    if operation == Operation.EMAIL_FLOWS.value and state.get("email_flow"):
+        return "email_flow"
     return "report"

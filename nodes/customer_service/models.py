@@ -22,6 +22,8 @@ class Operation(StrEnum):
     """The latest reviews: sentiment, topics, product issues, and drafted public replies."""
     RETENTION_OFFER = "retention_offer"
     """A win-back discount code for the customers at churn risk, within the policy's limits."""
+    EMAIL_FLOWS = "email_flows"
+    """One email marketing flow (``flow``: welcome, abandoned_cart, post_purchase, win_back)."""
 
 
 class OutcomeStatus(StrEnum):
@@ -39,6 +41,8 @@ class OutcomeStatus(StrEnum):
     EXPIRED = "expired"
     STOPPED = "stopped"
     FAILED = "failed"
+    SENT = "sent"
+    SKIPPED = "skipped"
 
 
 class Outcome(BaseModel):

@@ -28,6 +28,8 @@ _ITEM = {
     OutcomeStatus.EXPIRED: ItemOutcome.STOPPED,
     OutcomeStatus.STOPPED: ItemOutcome.STOPPED,
     OutcomeStatus.FAILED: ItemOutcome.FAILED,
+    OutcomeStatus.SENT: ItemOutcome.DONE,
+    OutcomeStatus.SKIPPED: ItemOutcome.DONE,
 }
 
 

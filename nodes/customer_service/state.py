@@ -20,6 +20,7 @@ class CustomerServiceState(TypedDict, total=False):
     ticket_ids: list[int]
     refund: RefundRequest | None
     review_replies: list[ReviewToAnswer]
+    email_flow: str | None
     outcomes: Annotated[list[Outcome], accumulate]
     notes: Annotated[list[str], accumulate]
     alerts: Annotated[list[str], accumulate]

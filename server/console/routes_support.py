@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from host.email_figures import emails_today
 from host.support import conversations, figures, reply_as_person
 from policies.risk import Role
 from server.console.security import OperatorWrite, RuntimeDep, Viewer
@@ -31,6 +32,7 @@ async def support_page(request: Request, runtime: RuntimeDep, user: Viewer) -> H
         user,
         conversations=found,
         figures=await figures(services, found),
+        emails=await emails_today(services),
         message=request.query_params.get("message"),
         may_reply=user.principal.has(Role.OPERATOR),
         helpdesk=services.helpdesk.name,

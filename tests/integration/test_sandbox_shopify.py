@@ -754,7 +754,7 @@ def test_seeded_demo_shop_is_deterministic(shop: Shop) -> None:
         "products": 20,
         "activeProducts": 15,
         "variants": 38,
-        "customers": 10,
+        "customers": 12,
         "orders": 30,
         "locations": 2,
         "publications": 2,

@@ -63,10 +63,17 @@ def actions(draw: st.DrawFn, kinds: st.SearchStrategy[str] | None = None) -> Act
     if status is not None or "supplier_id" in needed:
         fields["supplier_id"] = draw(st.sampled_from(["cj-1", "pf-2", "sup-3"]))
         fields["supplier_status"] = status
-    fields["confidence"] = draw(st.one_of(st.none(), st.floats(min_value=0, max_value=1)))
+    confidence = st.floats(min_value=0, max_value=1)
+    fields["confidence"] = draw(
+        confidence if "confidence" in needed else st.one_of(st.none(), confidence)
+    )
     fields["margin_pct"] = draw(st.one_of(st.none(), percents))
     fields["discount_pct"] = draw(
         st.one_of(st.none(), st.decimals(min_value=1, max_value=100, places=0))
+    )
+    recipients = st.integers(0, 5000)
+    fields["recipients"] = draw(
+        recipients if "recipients" in needed else st.one_of(st.none(), recipients)
     )
     fields["reasoning"] = draw(texts)
     fields["source_text"] = draw(texts)
@@ -132,7 +139,14 @@ def rules(draw: st.DrawFn) -> RuleSpec:
         )
     )
     conditions: dict[str, Any] = {"kinds": kinds}
-    for name in ("amount_eur", "price_change_pct", "confidence", "margin_pct", "discount_pct"):
+    for name in (
+        "amount_eur",
+        "price_change_pct",
+        "confidence",
+        "margin_pct",
+        "discount_pct",
+        "recipients",
+    ):
         if draw(st.integers(0, 3)) == 0:
             conditions[name] = draw(bounds())
     if draw(st.booleans()):

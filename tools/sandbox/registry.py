@@ -8,6 +8,7 @@ from tools.sandbox.cj import CJEmulator
 from tools.sandbox.emulator import Emulator, SandboxContext
 from tools.sandbox.github import GitHubEmulator
 from tools.sandbox.judgeme import JudgeMeEmulator
+from tools.sandbox.klaviyo import KlaviyoEmulator
 from tools.sandbox.meta import MetaEmulator
 from tools.sandbox.printful import PrintfulEmulator
 from tools.sandbox.shopify import ShopifyEmulator
@@ -21,4 +22,5 @@ DEFAULT_EMULATORS: list[Callable[[SandboxContext], Emulator]] = [
     MetaEmulator,
     ZendeskEmulator,
     JudgeMeEmulator,
+    KlaviyoEmulator,
 ]

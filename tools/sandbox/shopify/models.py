@@ -216,6 +216,9 @@ class Customer:
     updated_at: datetime
     state: str = "ENABLED"
     tags: list[str] = field(default_factory=list)
+    #: ``emailMarketingConsent``: SUBSCRIBED, NOT_SUBSCRIBED, UNSUBSCRIBED, PENDING, ...
+    email_marketing_state: str = "SUBSCRIBED"
+    email_marketing_opt_in_level: str | None = "SINGLE_OPT_IN"
 
     @property
     def id(self) -> str:
@@ -526,3 +529,43 @@ class VariantSpec:
     tracked: bool = True
     requires_shipping: bool = True
     quantities: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class AbandonedCheckoutLine:
+    number: int
+    title: str
+    variant_title: str | None
+    sku: str | None
+    quantity: int
+    unit_price: Decimal
+
+    @property
+    def id(self) -> str:
+        return gid("AbandonedCheckoutLineItem", self.number)
+
+
+@dataclass
+class AbandonedCheckout:
+    """A checkout a customer started and left (``abandonedCheckouts``)."""
+
+    number: int
+    customer_number: int | None
+    created_at: datetime
+    updated_at: datetime
+    lines: list[AbandonedCheckoutLine]
+    completed_at: datetime | None = None
+    note: str | None = None
+    discount_codes: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return gid("AbandonedCheckout", self.number)
+
+    @property
+    def name(self) -> str:
+        return f"#{self.number}"
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.unit_price * line.quantity for line in self.lines), Decimal("0.00"))

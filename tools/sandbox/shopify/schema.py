@@ -27,6 +27,7 @@ SDL_PATH = Path(__file__).with_name("schema.graphql")
 SDL_EXTENSIONS = (
     Path(__file__).with_name("online_store.graphql"),
     Path(__file__).with_name("orders_finance.graphql"),
+    Path(__file__).with_name("marketing.graphql"),
 )
 
 

@@ -14,10 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from tools.sandbox.shopify.ids import parse_gid
+from tools.sandbox.shopify.marketing_seed import seed_marketing
 from tools.sandbox.shopify.models import (
     DEFAULT_VARIANT_TITLE,
     ON_HAND_PARTS,
     QUANTITY_NAMES,
+    AbandonedCheckout,
     Customer,
     Discount,
     Fulfillment,
@@ -66,6 +68,8 @@ _ID_BASES = {
     "ProductSetOperation": 16_000_001,
     "OnlineStoreTheme": 17_000_001,
     "Collection": 18_000_001,
+    "AbandonedCheckout": 19_000_001,
+    "AbandonedCheckoutLineItem": 19_500_001,
 }
 
 
@@ -120,9 +124,11 @@ class ShopifyStore:
             self.product_operations: dict[str, dict[str, Any]] = {}
             self.themes: dict[int, OnlineStoreTheme] = {}
             self.collections: dict[int, Collection] = {}
+            self.abandoned_checkouts: dict[int, AbandonedCheckout] = {}
             self._generated = 0
             seed_store(self, self._seed, self.now())
             seed_online_store(self, self.now())
+            seed_marketing(self, self.now())
 
     def now(self) -> datetime:
         return self._clock().replace(microsecond=0)

@@ -191,6 +191,7 @@ def find_node(shop: ShopifyStore, global_id: str) -> Any:
         "Refund": shop.refunds,
         "OrderTransaction": shop.transactions,
         "DiscountCodeNode": shop.discounts,
+        "AbandonedCheckout": shop.abandoned_checkouts,
     }
     if kind == "Shop":
         return shop.shop if number == shop.shop.number else None
