@@ -61,6 +61,8 @@ def _isolated_environment(
     for name in _REAL_SERVICE_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ROYAL_DATA_DIR", str(tmp_path_factory.mktemp("royal-data")))
+    # The demo shop's SKUs stay unmapped unless a test maps them (or turns this back on).
+    monkeypatch.setenv("ROYAL_SANDBOX_SUPPLIER_MAPPING", "false")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # no stray .env is read
     reset_settings_cache()
     yield
