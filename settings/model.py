@@ -234,10 +234,11 @@ class Settings(BaseSettings):
     )
     royal_order_sweep_seconds: float = Field(
         default=600.0,
-        gt=0,
+        ge=0,
         le=86400,
         description="How often each API and worker process looks for paid, unfulfilled "
-        "orders that no webhook delivered and starts their fulfilment (each order line once).",
+        "orders that no webhook delivered and starts their fulfilment, each order line once "
+        "(first sweep one interval after start; 0: no sweep).",
     )
     royal_cron_tick_seconds: float = Field(
         default=5.0,
