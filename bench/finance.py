@@ -63,7 +63,7 @@ async def _sweep(runtime: Runtime, thread: str) -> Any:
 async def measure(label: str, sandbox: SandboxServer, count: int) -> None:
     sandbox.sandbox.reset()
     reset_settings_cache()
-    async with Runtime.open(Settings(), workers=1) as runtime:
+    async with Runtime.open(Settings(royal_sandbox_supplier_mapping=False), workers=1) as runtime:
         await _prepare(runtime)
         async with httpx.AsyncClient(base_url=sandbox.url, timeout=10) as http:
             for number in range(count):

@@ -143,6 +143,8 @@ def _settings(case: Case, options: RunOptions, data_dir: Path, label: dict[str, 
         "royal_env": "test",
         # The case's database lives and dies with its data directory; so does its key.
         "encryption_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        # A case's SKU mappings are its fixture's (supplier_mappings), not the demo shop's.
+        "royal_sandbox_supplier_mapping": False,
     }
     if options.record and options.recording is not None:
         rec = options.recording

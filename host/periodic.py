@@ -13,11 +13,13 @@ logger = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def every(
-    seconds: float, job: Callable[[], Awaitable[object]], name: str
+    seconds: float, job: Callable[[], Awaitable[object]], name: str, *, first_after: float = 0
 ) -> AsyncIterator[None]:
-    """Run ``job`` now and then every ``seconds``; a failure is logged and retried next time."""
+    """Run ``job`` after ``first_after`` seconds (default: now) and then every ``seconds``; a
+    failure is logged and retried next time."""
 
     async def forever() -> None:
+        await asyncio.sleep(first_after)
         while True:
             try:
                 await job()

@@ -15,6 +15,7 @@ from langgraph.pregel import Pregel
 
 from host.broker import MemoryBroker
 from host.broker_redis import RedisBroker
+from host.demo_store import map_demo_store
 from host.errors import NotFoundError, UnavailableError
 from host.failures import RetryPolicy
 from host.graphs import DEFAULT_CONFIG, GraphSpec, ServedGraph, load_graphs
@@ -126,6 +127,7 @@ class Runtime:
                 services = await stack.enter_async_context(
                     Services.open(settings, database=persistence.database)
                 )
+                await map_demo_store(services)
             store = RunStore(persistence.database, clock=utcnow)
             broker = open_broker(settings, store)
             stack.push_async_callback(broker.aclose)

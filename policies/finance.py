@@ -51,6 +51,8 @@ class FraudRules(_Strict):
 
 class FulfilmentRules(_Strict):
     supplier_price_tolerance_pct: Pct
+    sweep_grace_minutes: int = Field(ge=0, le=1440)
+    sweep_lookback_days: int = Field(ge=1, le=60)
 
 
 class FinancePolicy(_Strict):

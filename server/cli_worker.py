@@ -70,7 +70,7 @@ def worker(
 async def _work(
     settings: Settings, config_path: Path, concurrency: int, names: str, metrics_port: int | None
 ) -> None:
-    from host import crons, effects_sweep
+    from host import crons, effects_sweep, order_sweep
     from host.runtime import Runtime
 
     stop = asyncio.Event()
@@ -81,6 +81,7 @@ async def _work(
         Runtime.open(settings, config_path=config_path, workers=concurrency) as runtime,
         crons.ticking(runtime),  # any worker may fire a due cron; each tick fires once
         effects_sweep.sweeping(runtime),  # writes left STARTED by a dead process: resolved
+        order_sweep.sweeping(runtime),  # paid orders no webhook delivered; each line once
     ):
         console.print(
             f"Worker {runtime.workers.worker_id} executing runs of {names}, {concurrency} at a time"

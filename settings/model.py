@@ -247,6 +247,14 @@ class Settings(BaseSettings):
         le=1440,
         description="How often expired LangGraph store items are deleted.",
     )
+    royal_order_sweep_seconds: float = Field(
+        default=600.0,
+        ge=0,
+        le=86400,
+        description="How often each API and worker process looks for paid, unfulfilled "
+        "orders that no webhook delivered and starts their fulfilment, each order line once "
+        "(first sweep one interval after start; 0: no sweep).",
+    )
     royal_cron_tick_seconds: float = Field(
         default=5.0,
         gt=0,
@@ -412,6 +420,12 @@ class Settings(BaseSettings):
     )
     royal_sandbox_seed: int = Field(
         default=7, description="Seed for the sandbox's demo data and fault injection."
+    )
+    royal_sandbox_supplier_mapping: bool = Field(
+        default=True,
+        description="While Shopify is the sandbox, map the demo shop's SKUs to the sandbox "
+        "suppliers' variants at startup (SKUs already mapped are left alone), so its paid "
+        "orders can be fulfilled.",
     )
 
     @field_validator("shopify_api_version")

@@ -143,6 +143,19 @@ class OrderLineRepository:
                 variant_suppliers.insert().values(**mapping.model_dump(), mapped_at=self._clock())
             )
 
+    async def map_unmapped(self, mappings: Iterable[VariantSupplier]) -> int:
+        """Map each SKU that has no mapping yet (an operator's own mapping is never replaced);
+        returns how many were added."""
+        added = 0
+        async with self._db.transaction() as connection:
+            for mapping in mappings:
+                insert = insert_or_ignore(connection, variant_suppliers, ["sku"])
+                result = await connection.execute(
+                    insert.values(**mapping.model_dump(), mapped_at=self._clock())
+                )
+                added += max(result.rowcount or 0, 0)
+        return added
+
     async def suppliers_of(self, skus: Iterable[str]) -> dict[str, VariantSupplier]:
         wanted = sorted(set(skus))
         if not wanted:

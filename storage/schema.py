@@ -188,6 +188,7 @@ from storage import credentials_schema as _credentials_schema  # noqa: E402, F40
 from storage import crons_schema as _crons_schema  # noqa: E402, F401
 from storage import marketing as _marketing  # noqa: E402, F401
 from storage import order_lines as _order_lines  # noqa: E402, F401
+from storage import order_sweeps as _order_sweeps  # noqa: E402, F401
 from storage import product_suppliers as _product_suppliers  # noqa: E402, F401
 from storage import run_results as _run_results  # noqa: E402, F401
 from storage import runs_schema as _runs_schema  # noqa: E402, F401

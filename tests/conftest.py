@@ -62,6 +62,10 @@ def _isolated_environment(
     for name in _REAL_SERVICE_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ROYAL_DATA_DIR", str(tmp_path_factory.mktemp("royal-data")))
+    # The demo shop's SKUs stay unmapped unless a test maps them (or turns this back on).
+    monkeypatch.setenv("ROYAL_SANDBOX_SUPPLIER_MAPPING", "false")
+    # No periodic order sweep starting finance runs behind a test's back (tests sweep by hand).
+    monkeypatch.setenv("ROYAL_ORDER_SWEEP_SECONDS", "0")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # no stray .env is read
     reset_settings_cache()
     yield

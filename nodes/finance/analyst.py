@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 from nodes.clusters import ClusterTask, ServiceFailure
 from nodes.context import Context, services_of
 from nodes.finance.books import BookOrder, read_books
+from nodes.finance.cashflow import SupplierCashFlow, supplier_cash_flow
 from nodes.finance.expense import recorded_expenses
 from nodes.finance.jobs import PERIOD_DAYS, Period, params_of
 from nodes.finance.models import FinanceItem, ItemStatus
@@ -139,7 +140,33 @@ async def analyse(state: FinanceState, runtime: Runtime[Context]) -> dict[str, A
         )
         return {"failures": [failure]}
     alerts = await _revenue_alert(services, books, policy)
-    return {"summary": [pnl.sentence()], "items": _items(pnl), "alerts": alerts}
+    owed = await supplier_cash_flow(services)
+    return {
+        "summary": [pnl.sentence(), owed.sentence()],
+        "items": [*_items(pnl), _cash_flow_item(owed)],
+        "alerts": alerts,
+    }
+
+
+def _cash_flow_item(owed: SupplierCashFlow) -> FinanceItem:
+    notes = [
+        f"{s.name}: €{s.placed_eur} placed on {s.orders} order(s), €{s.shipped_eur} shipped, "
+        f"€{s.in_transit_eur} not shipped yet"
+        for s in owed.suppliers
+    ]
+    if owed.unknown_cost_lines:
+        notes.append(f"{owed.unknown_cost_lines} placed line(s) have no known cost (counted as €0)")
+    return FinanceItem(
+        title="Cash flow: owed to suppliers",
+        status=ItemStatus.REPORTED,
+        detail=owed.sentence(),
+        reasons=notes,
+        figures={
+            "supplier_orders_placed_eur": str(owed.placed_eur),
+            "supplier_payments_eur": str(owed.paid_eur),
+            "owed_to_suppliers_eur": str(owed.owed_eur),
+        },
+    )
 
 
 async def _revenue_alert(

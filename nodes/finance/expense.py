@@ -21,7 +21,7 @@ from nodes.approval.args import register_args_model
 from nodes.clusters import ClusterTask
 from nodes.context import Context, services_of
 from nodes.finance.gating import NOT_EXECUTED, decision_reasons, gated
-from nodes.finance.jobs import params_of
+from nodes.finance.jobs import SUPPLIER_PAYMENT, params_of
 from nodes.finance.models import FinanceItem, ItemStatus
 from nodes.finance.state import FinanceState
 from policies import Action, ActionKind
@@ -119,6 +119,23 @@ async def recorded_expenses(database: Database, start: datetime, end: datetime) 
         rows = (await connection.execute(query)).scalars().all()
     return sum(
         (Decimal(str(r["amount_eur"])) for r in rows if isinstance(r, dict) and "amount_eur" in r),
+        Decimal(0),
+    )
+
+
+async def recorded_supplier_payments(database: Database) -> Decimal:
+    """Every supplier payment executed through the gate so far, in EUR."""
+    query = select(effects.c.result).where(
+        effects.c.tool == EXPENSE_TOOL, effects.c.status == EffectStatus.APPLIED.value
+    )
+    async with database.read() as connection:
+        rows = (await connection.execute(query)).scalars().all()
+    return sum(
+        (
+            Decimal(str(r["amount_eur"]))
+            for r in rows
+            if isinstance(r, dict) and r.get("category") == SUPPLIER_PAYMENT and "amount_eur" in r
+        ),
         Decimal(0),
     )
 

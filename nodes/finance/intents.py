@@ -9,7 +9,7 @@ import re
 from pydantic import JsonValue
 
 from nodes.ceo.intents import STRONG, Intent, IntentMatch, IntentTask
-from nodes.finance.jobs import FinanceJob, Period
+from nodes.finance.jobs import SUPPLIER_PAYMENT, FinanceJob, Period
 
 SPECIFIC = STRONG + 1
 
@@ -30,6 +30,7 @@ _EXPENSE = re.compile(
     r"|bulk (?:order|purchase|restock))\b",
     re.I,
 )
+_SUPPLIER_PAYMENT = re.compile(r"\b(supplier payment|pay (?:the|our) supplier)", re.I)
 _ADS = re.compile(r"\b(ads?|campaigns?|facebook|meta|tiktok|google|instagram)\b", re.I)
 _AMOUNT = re.compile(r"€\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:eur|euros?)\b", re.I)
 _DAY = re.compile(r"\b(today|daily|day)\b", re.I)
@@ -119,6 +120,7 @@ def expense(goal: str) -> IntentMatch | None:
                 f"Propose the expense through the approval gate ({goal})",
                 amount_eur=amount,
                 description=goal[:200],
+                **({"category": SUPPLIER_PAYMENT} if _SUPPLIER_PAYMENT.search(goal) else {}),
             ),
         ),
         strength=SPECIFIC,

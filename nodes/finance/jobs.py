@@ -28,6 +28,9 @@ class Period(StrEnum):
     MONTH = "month"
 
 
+#: The expense category of a payment to a supplier: it settles what the cash-flow view owes.
+SUPPLIER_PAYMENT = "supplier_payment"
+
 #: Days each period covers, counting today.
 PERIOD_DAYS = {Period.DAY: 1, Period.WEEK: 7, Period.MONTH: 30}
 

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from host import approvals, crons, effects_sweep, threads
+from host import approvals, crons, effects_sweep, order_sweep, threads
 from host.runtime import Runtime
 from server import console
 from server.api import (
@@ -64,6 +64,7 @@ def create_app(
             threads.sweeping(runtime),
             crons.ticking(runtime),
             effects_sweep.sweeping(runtime),
+            order_sweep.sweeping(runtime),
         ):
             app.state.runtime = runtime
             prices = runtime.services.models.prices if runtime.services else None

@@ -1,5 +1,6 @@
 """The Orders page (what the fulfilment agent did with each order line) and the Finance page
-(the daily P&L as a table and a chart drawn on the server as SVG: no script, no CDN)."""
+(the daily P&L as a table and a chart drawn on the server as SVG: no script, no CDN; and the
+cash-flow view of what is owed to suppliers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from host.finance import daily_books, recent_order_lines
+from host.finance import daily_books, owed_to_suppliers, recent_order_lines
 from nodes.finance.pnl import ProfitAndLoss
 from server.console.security import RuntimeDep, Viewer
 from server.console.views import render
@@ -67,11 +68,19 @@ async def orders_page(request: Request, runtime: RuntimeDep, user: Viewer) -> HT
 
 @router.get("/finance", response_class=HTMLResponse)
 async def finance_page(request: Request, runtime: RuntimeDep, user: Viewer) -> HTMLResponse:
+    services = runtime.require_services()
+    owed = await owed_to_suppliers(services)  # from our own records: shown even without Shopify
     try:
-        days = await daily_books(runtime.require_services())
+        days = await daily_books(services)
     except ShopifyError as exc:
         return render(
-            request, "finance.html", user, days=[], error=str(exc).splitlines()[0], status_code=503
+            request,
+            "finance.html",
+            user,
+            days=[],
+            owed=owed,
+            error=str(exc).splitlines()[0],
+            status_code=503,
         )
     sales, profit, zero = chart(days)
     return render(
@@ -84,5 +93,6 @@ async def finance_page(request: Request, runtime: RuntimeDep, user: Viewer) -> H
         zero=zero,
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
+        owed=owed,
         error=None,
     )

@@ -112,6 +112,9 @@ def console(
         patch.chdir(tmp_path_factory.mktemp("console-cwd"))
         patch.setenv("ROYAL_SANDBOX_HOST", sandbox_server.host)
         patch.setenv("ROYAL_SANDBOX_PORT", str(sandbox_server.port))
+        # As in every test (tests/conftest.py): demo SKUs unmapped, no periodic order sweep.
+        patch.setenv("ROYAL_SANDBOX_SUPPLIER_MAPPING", "false")
+        patch.setenv("ROYAL_ORDER_SWEEP_SECONDS", "0")
         reset_settings_cache()
         settings = Settings(
             royal_data_dir=tmp_path_factory.mktemp("console-data"),

@@ -64,6 +64,11 @@ def create_sandbox_app(sandbox: Sandbox | None = None) -> FastAPI:
             failure = await sandbox.faults.intercept(service)
             if failure is not None:
                 return failure
+            writes = len(sandbox.ledger.records())
+            answer = await call_next(request)
+            if len(sandbox.ledger.records()) > writes:  # this request applied a write
+                await sandbox.faults.delay_answer(service)
+            return answer
         return await call_next(request)
 
     @app.get(f"{ADMIN_PREFIX}/health")

@@ -27,6 +27,14 @@ class FaultSettings(BaseModel):
         default=None, ge=0, description="Retry-After seconds sent with injected 429/503."
     )
     latency_ms: int = Field(default=0, ge=0, le=60_000, description="Added to every request.")
+    answer_delay_ms: int = Field(
+        default=0,
+        ge=0,
+        le=60_000,
+        description="Added after a request that applied a write (a mutation-ledger entry), "
+        "before its answer is sent: the write is done while the caller still waits (a crash "
+        "in that window loses only the answer).",
+    )
 
 
 class FaultInjector:
@@ -58,6 +66,12 @@ class FaultInjector:
             status = self._rng.choice(faults.error_statuses)
             return _error(status, faults.retry_after, "sandbox injected error")
         return None
+
+    async def delay_answer(self, service: str) -> None:
+        """Hold a handled request's answer for the configured delay."""
+        delay = self.get(service).answer_delay_ms
+        if delay:
+            await asyncio.sleep(delay / 1000)
 
 
 def _error(status: int, retry_after: float | None, reason: str) -> Response:

@@ -236,7 +236,7 @@ PRODUCTS: tuple[ProductSeed, ...] = (
           "Water Bottles", "3.90", 180, {COLOR: ("Blue", "Green", "Grey")}, "4.4", 22,
           "Food-grade silicone bottle that folds flat for hiking and travel."),
     _seed("camping-lantern", "Rechargeable LED Camping Lantern", _N, OUTDOOR, "Lanterns",
-          "8.70", 390, {COLOR: ("Black",)}, "4.6", 31,
+          "7.20", 390, {COLOR: ("Black",)}, "4.6", 31,
           "USB-C rechargeable lantern with three light modes and a power-bank output.",
           warehouses=("CN", "US")),
     _seed("nylon-hammock", "Ultralight Parachute Nylon Hammock", _N, OUTDOOR, "Hammocks",
