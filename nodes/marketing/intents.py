@@ -178,11 +178,14 @@ _DISCOUNT = re.compile(
 )
 _ISO_DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)\b")
 _NAME = re.compile(r"\bfor\s+(?:a|an|the|our)?\s*([a-z][a-z ]{1,40}?)\s*(?:sale|$|,|\.|until)")
+#: Applied at checkout without a code (``discountAutomaticBasicCreate``).
+_AUTOMATIC = re.compile(r"\bautomatic(?:ally)?\b|\bwithout (?:a )?code\b|\bno code\b")
 _PERCENT_ONLY = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
 
 
 def discount(goal: str) -> IntentMatch | None:
-    """A discount code: the percentage, a name for the sale, and an end date (default 14 days)."""
+    """A discount code (or an automatic discount): the percentage, a name for the sale, and an
+    end date (default 14 days)."""
     text = normalize(goal)
     if _DISCOUNT.search(text) is None or (_ADS.search(text) and "discount" not in text):
         return None
@@ -203,6 +206,9 @@ def discount(goal: str) -> IntentMatch | None:
         parameters["name"] = f"{words} sale" if "sale" in text and "sale" not in words else words
     elif "sale" in text:
         parameters["name"] = "sale"
+    automatic = _AUTOMATIC.search(text) is not None
+    if automatic:
+        parameters["automatic"] = True
     ends = _ISO_DATE.search(text)
     if ends:
         parameters["ends_on"] = ends.group(1)
@@ -210,7 +216,8 @@ def discount(goal: str) -> IntentMatch | None:
         days, _rest = _days(text)
         if days:
             parameters["days"] = days
-    title = f"Create a {plain(pct)}% discount code"
+    kind = "automatic discount" if automatic else "discount code"
+    title = f"Create a {plain(pct)}% {kind}"
     task = IntentTask(
         title=title,
         instructions=f"{title}: {goal} ({', '.join(f'{k}={v}' for k, v in parameters.items())})",
@@ -218,7 +225,7 @@ def discount(goal: str) -> IntentMatch | None:
     )
     return IntentMatch(
         tasks=(task,),
-        success_criteria=f"A {plain(pct)}% discount code exists with an end date.",
+        success_criteria=f"A {plain(pct)}% {kind} exists with an end date.",
     )
 
 

@@ -23,6 +23,8 @@ ALL_DOCUMENTS: dict[str, str] = {
     "FulfillmentCreate": mutations.FULFILLMENT_CREATE,
     "RefundCreate": mutations.REFUND_CREATE,
     "DiscountCodeBasicCreate": mutations.DISCOUNT_CODE_BASIC_CREATE,
+    "DiscountAutomaticBasicCreate": mutations.DISCOUNT_AUTOMATIC_BASIC_CREATE,
+    "AutomaticDiscounts": mutations.AUTOMATIC_DISCOUNTS,
 }
 
 __all__ = ["ALL_DOCUMENTS", "mutations", "queries"]

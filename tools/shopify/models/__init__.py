@@ -15,7 +15,9 @@ from tools.shopify.models.common import (
     parse_gid,
 )
 from tools.shopify.models.discounts import (
+    AutomaticDiscount,
     DiscountAmountInput,
+    DiscountAutomaticBasicInput,
     DiscountCode,
     DiscountCodeBasicInput,
     DiscountCollectionsInput,
@@ -97,7 +99,9 @@ from tools.shopify.models.products import (
 from tools.shopify.models.shop import Domain, Shop, ShopPlan
 
 __all__ = [
+    "AutomaticDiscount",
     "DiscountAmountInput",
+    "DiscountAutomaticBasicInput",
     "DiscountCode",
     "DiscountCodeBasicInput",
     "DiscountCollectionsInput",
