@@ -104,6 +104,7 @@ async def test_a_35pct_automatic_discount_waits_and_an_approval_creates_exactly_
     await engine.decide("a35", result, decision="approve")
     assert writes(sandbox) == {"shopify.discountAutomaticBasicCreate": 1}
     (created,) = shop(sandbox).store.automatic_discounts.values()
+    assert created.ends_at is not None
     assert (created.ends_at - created.starts_at).days == 3
 
 
