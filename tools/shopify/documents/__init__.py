@@ -8,6 +8,7 @@ ALL_DOCUMENTS: dict[str, str] = {
     "Products": queries.PRODUCTS,
     "Product": queries.PRODUCT,
     "ProductByHandle": queries.PRODUCT_BY_HANDLE,
+    "ProductFeaturedImage": queries.PRODUCT_FEATURED_IMAGE,
     "ProductVariants": queries.PRODUCT_VARIANTS,
     "Publications": queries.PUBLICATIONS,
     "Orders": queries.ORDERS,
