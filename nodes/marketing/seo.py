@@ -1,16 +1,15 @@
 """SEO Agent, the write: one ``seo.update`` action for every product the plan changes.
 
 A bulk SEO change is one decision (the ``seo-bulk`` rule rates it MEDIUM: it executes and
-notifies; with the kill switch it waits for an approver, who may edit the list). Executing it
-writes each product through ``shopify_update_product`` — the typed product-update tool — under
-its own effects-ledger key derived from the bulk action's key, so a crash half-way through
-re-applies only the products not yet recorded, and each product is written once.
+notifies; with the kill switch it waits for an approver, who may edit the list) and one effect
+in the ledger. Executing it writes each product through ``shopify_update_product`` — the typed
+product-update tool — after reading it: a product that already reads as its change is not
+written again, so a crash half-way re-applies only the products not yet written.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -28,10 +27,10 @@ from nodes.marketing.state import MarketingState
 from nodes.product.jobs import problem_of
 from nodes.services import Services
 from policies import Action, ActionKind
-from storage import idempotency_key
 from tools.agent_tools import ToolClients, ToolInputError
 from tools.agent_tools.shopify_products import UPDATE_PRODUCT, UpdateProductArgs
 from tools.shopify.errors import ShopifyError
+from tools.shopify.models import Product
 
 logger = logging.getLogger(__name__)
 
@@ -89,34 +88,41 @@ def _describe(plan: SeoPlan) -> str:
     )
 
 
-async def apply_changes(
-    services: Services, args: SeoBulkArgs, key: str, *, thread_id: str, task_id: str
-) -> JsonValue:
-    """Each product through ``shopify_update_product`` once, under a key derived from ``key``.
+def _applied(change: SeoChange, product: Product) -> bool:
+    """Whether ``product`` already reads as ``change`` (an earlier attempt wrote it)."""
+    seo = product.seo
+    return (
+        seo is not None
+        and seo.title == change.seo_title
+        and seo.description == change.seo_description
+        and (change.title is None or product.title == change.title)
+        and (change.handle is None or product.handle == change.handle)
+    )
 
+
+async def apply_changes(services: Services, args: SeoBulkArgs, key: str) -> JsonValue:
+    """Each product through ``shopify_update_product``, once.
+
+    The bulk action is one effect in the ledger (the gate's); inside it, each product is read
+    first and written only if it does not already read as its change — so a re-execution
+    after a crash half-way writes only the products the crashed attempt had not reached.
     A product Shopify refuses is reported (``failed``) and the others still go through.
     """
     clients = ToolClients(
         shopify=services.shopify, github=services.github, suppliers=services.suppliers
     )
-    effects = services.effects
     done: list[JsonValue] = []
     failed: list[JsonValue] = []
     for change in args.changes:
-        sub_key = idempotency_key(key, change.product_id, str(ActionKind.PRODUCT_UPDATE))
         try:
-            write = await UPDATE_PRODUCT.prepare(
-                _update_args(change), clients, cluster="marketing", agent=AGENT
-            )
-            await effects.run_once(
-                sub_key,
-                thread_id=thread_id,
-                task_id=task_id,
-                action_kind=str(ActionKind.PRODUCT_UPDATE),
-                tool=UPDATE_PRODUCT.spec.name,
-                args=write.action.args,
-                apply=partial(write.execute, write.action, sub_key),
-            )
+            current = await services.shopify.get_product(change.product_id)
+            if current is None:
+                raise ToolInputError("the product is no longer in the store")
+            if not _applied(change, current):
+                write = await UPDATE_PRODUCT.prepare(
+                    _update_args(change), clients, cluster="marketing", agent=AGENT
+                )
+                await write.execute(write.action, f"{key}:{change.product_id}")
         except (ShopifyError, ToolInputError) as exc:
             logger.warning("SEO update of %s failed: %s", change.product_id, exc)
             failed.append({"product_id": change.product_id, "error": str(exc)})
@@ -125,14 +131,9 @@ async def apply_changes(
     return {"updated": done, "failed": failed}
 
 
-def _executor(services: Services, runtime: Runtime[Context]) -> Execute:
-    info = runtime.execution_info
-    thread_id = (info.thread_id if info else None) or "unthreaded"
-    task_id = info.task_id if info else "seo"
-
+def _executor(services: Services) -> Execute:
     async def execute(action: Action, key: str) -> JsonValue:
-        args = SeoBulkArgs.model_validate(action.args)
-        return await apply_changes(services, args, key, thread_id=thread_id, task_id=task_id)
+        return await apply_changes(services, SeoBulkArgs.model_validate(action.args), key)
 
     return execute
 
@@ -170,7 +171,7 @@ async def seo(state: MarketingState, runtime: Runtime[Context]) -> dict[str, Any
                 args_model=SeoBulkArgs,
                 rebuild=lambda edited: _action(SeoBulkArgs.model_validate(edited), reasoning),
             ),
-            _executor(services, runtime),
+            _executor(services),
             services=services.gate(kill_switch=context.kill_switch if context else None),
             info=runtime.execution_info,
             writer=runtime.stream_writer,
