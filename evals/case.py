@@ -74,6 +74,11 @@ class Fixture(_Strict):
         default_factory=list, description="paid orders placed in the sandbox shop first"
     )
     supplier_mappings: list[MappedSku] = Field(default_factory=list)
+    product_descriptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="text (HTML) appended to these products' descriptions (by title) in the "
+        "sandbox shop first: what a supplier wrote",
+    )
 
 
 class PolicyOverrides(_Strict):

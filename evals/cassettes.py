@@ -73,6 +73,17 @@ def _text(body: bytes | str | None) -> str:
     return body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
 
 
+def _binary(body: bytes | str) -> bool:
+    """A body that is not text (an image): recorded as it is, never rewritten or scrubbed."""
+    if isinstance(body, str):
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def canonical_body(body: bytes | str | None) -> str:
     """The body for matching: JSON with sorted keys (else the raw text), normalised."""
     raw = _text(body)
@@ -188,7 +199,7 @@ def make_recorder(addresses: Mapping[str, str], *, record: bool) -> vcr.VCR:
 
     def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
         body = response.get("body", {})
-        if isinstance(body, dict) and body.get("string"):
+        if isinstance(body, dict) and body.get("string") and not _binary(body["string"]):
             raw = body["string"]
             text = rewrite(_text(raw))
             scrubbed = _text(scrub(text))

@@ -226,11 +226,13 @@ def _prepare_sandbox(case: Case, options: RunOptions) -> None:
     for service, faults in case.fixture.faults.items():
         rec.sandbox.sandbox.faults.set(service, FaultSettings(**faults.model_dump()))
     _push_theme_branches(case, rec.sandbox.sandbox)
-    if case.fixture.shop_orders:
-        shop = rec.sandbox.sandbox.emulators["shopify"]
-        assert isinstance(shop, ShopifyEmulator)
-        for order in case.fixture.shop_orders:
-            place_order(shop.store, NewOrder.model_validate(order))
+    shop = rec.sandbox.sandbox.emulators["shopify"]
+    assert isinstance(shop, ShopifyEmulator)
+    for order in case.fixture.shop_orders:
+        place_order(shop.store, NewOrder.model_validate(order))
+    for title, text in case.fixture.product_descriptions.items():
+        product = next(p for p in shop.store.products.values() if p.title == title)
+        product.description_html += text
 
 
 def _push_theme_branches(case: Case, sandbox: Sandbox) -> None:

@@ -38,6 +38,7 @@ class ActionKind(StrEnum):
     INVENTORY_RESTOCK = "inventory.restock"
     REFUND_CREATE = "refund.create"
     DISCOUNT_CREATE = "discount.create"
+    SEO_UPDATE = "seo.update"
     FULFILLMENT_CREATE = "fulfillment.create"
     SUPPLIER_ONBOARD = "supplier.onboard"
     SUPPLIER_ORDER = "supplier.order"

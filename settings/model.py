@@ -262,6 +262,19 @@ class Settings(BaseSettings):
         description="How often each API and worker process looks for due crons (a due cron "
         "fires once, whichever process claims it).",
     )
+    royal_roas_watch_schedule: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Cron expression for the scheduled ROAS watcher (e.g. '0 */6 * * *': every "
+        "six hours); unset: the watcher runs only when asked. It never raises a budget above "
+        "what was approved.",
+    )
+    royal_roas_watch_timezone: str = Field(
+        default="Europe/Amsterdam",
+        max_length=64,
+        description="IANA time zone of ROYAL_ROAS_WATCH_SCHEDULE.",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

@@ -135,6 +135,12 @@ async def write_samples(clients: ToolClients) -> dict[str, dict[str, Any]]:
         "shopify_create_fulfillment": {"order_id": order, "tracking_number": "T1"},
         "shopify_create_refund": {"order_id": order, "amount": "10.00"},
         "shopify_create_discount": {"code": "SUMMER15", "percentage": "15"},
+        "shopify_create_automatic_discount": {
+            "title": "Summer 15% off",
+            "percentage": "15",
+            "starts_at": "2026-06-01T00:00:00Z",
+            "ends_at": "2026-06-15T00:00:00Z",
+        },
         "github_create_branch": {"branch": "agent/summer-prices"},
         "github_put_file": {
             "path": "products/aurora-desk-lamp.json",

@@ -1,6 +1,8 @@
-"""Discount Agent: a Shopify discount code through the approval gate, always with an end date.
+"""Discount Agent: a Shopify discount code, or an automatic discount (applied at checkout
+without a code), through the approval gate, always with an end date.
 
-The write is ``shopify_create_discount``'s own ``discount.create`` action; the policy rates it
+The write is ``shopify_create_discount``'s (or ``shopify_create_automatic_discount``'s) own
+``discount.create`` action, so both kinds are classified by the same rules; the policy rates it
 by its percentage (> 30 % HIGH) and by its estimated cost — the store's average daily revenue
 of the last 30 days × the discount's days × the percentage — set as the action's amount, so
 the ``discount-costly`` rule sees it. An approver's edit is re-derived, with the estimate
@@ -29,6 +31,11 @@ from nodes.product.sales import best_sellers
 from nodes.services import Services
 from policies import Action
 from tools.agent_tools import ToolClients, ToolInputError
+from tools.agent_tools.definition import WriteTool
+from tools.agent_tools.shopify_automatic_discounts import (
+    CREATE_AUTOMATIC_DISCOUNT,
+    AutomaticDiscountArgs,
+)
 from tools.agent_tools.shopify_discounts import CREATE_DISCOUNT, DiscountArgs
 from tools.shopify.errors import ShopifyError
 
@@ -47,6 +54,7 @@ class DiscountParams(BaseModel):
     name: str = Field(default="sale", min_length=1, max_length=60)
     days: int = Field(default=DEFAULT_DAYS, ge=1, le=365)
     ends_on: date | None = None
+    automatic: bool = False
 
     @classmethod
     def of(cls, task: ClusterTask) -> DiscountParams:
@@ -63,13 +71,43 @@ async def daily_revenue(services: Services) -> Decimal:
     return sum((p.revenue_eur for p in ranked), Decimal(0)) / REVENUE_DAYS
 
 
-def estimated_cost(args: DiscountArgs, per_day: Decimal) -> Decimal:
+AnyDiscountArgs = DiscountArgs | AutomaticDiscountArgs
+
+
+def estimated_cost(args: AnyDiscountArgs, per_day: Decimal) -> Decimal:
     start = args.starts_at
     days = Decimal(DEFAULT_DAYS)
     if start is not None and args.ends_at is not None:
         days = Decimal(max(1, (args.ends_at - start).days))
     share = (args.percentage or Decimal(0)) / 100
     return (per_day * days * share).quantize(Decimal("0.01"))
+
+
+def _proposed(
+    params: DiscountParams, title: str, start: datetime, end: datetime, reasoning: str
+) -> AnyDiscountArgs:
+    if params.automatic:
+        return AutomaticDiscountArgs(
+            title=title,
+            percentage=params.discount_pct,
+            starts_at=start,
+            ends_at=end,
+            reasoning=reasoning,
+        )
+    return DiscountArgs(
+        code=code_for(params.name, params.discount_pct),
+        title=title,
+        percentage=params.discount_pct,
+        starts_at=start,
+        ends_at=end,
+        reasoning=reasoning,
+    )
+
+
+def _tool(args: AnyDiscountArgs) -> WriteTool[Any, Any]:
+    if isinstance(args, AutomaticDiscountArgs):
+        return CREATE_AUTOMATIC_DISCOUNT
+    return CREATE_DISCOUNT
 
 
 async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -86,26 +124,22 @@ async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str
         end = datetime.combine(params.ends_on, time(23, 59, 59), tzinfo=now.tzinfo)
     else:
         end = start + timedelta(days=params.days)
-    code = code_for(params.name, params.discount_pct)
-    args = DiscountArgs(
-        code=code,
-        title=f"{params.name.title()} {params.discount_pct.normalize():f}% off",
-        percentage=params.discount_pct,
-        starts_at=start,
-        ends_at=end,
-        reasoning=f"The operator asked for {params.discount_pct}% off for the {params.name}.",
-    )
+    title = f"{params.name.title()} {params.discount_pct.normalize():f}% off"
+    reasoning = f"The operator asked for {params.discount_pct}% off for the {params.name}."
+    args = _proposed(params, title, start, end, reasoning)
+    args_model = type(args)
+    code = args.title if isinstance(args, AutomaticDiscountArgs) else args.code
     clients = ToolClients(
         shopify=services.shopify, github=services.github, suppliers=services.suppliers
     )
     try:
         per_day = await daily_revenue(services)
-        write = await CREATE_DISCOUNT.prepare(args, clients, cluster="marketing", agent=AGENT)
+        write = await _tool(args).prepare(args, clients, cluster="marketing", agent=AGENT)
         cost = estimated_cost(args, per_day)
 
         def rebuild(edited: dict[str, JsonValue]) -> Action:
             action = write.rebuild(edited)
-            edited_args = DiscountArgs.model_validate(edited)
+            edited_args = args_model.model_validate(edited)
             if edited_args.ends_at is None:
                 raise ToolInputError("a discount needs an end date (ends_at)")
             return action.model_copy(update={"amount": estimated_cost(edited_args, per_day)})
@@ -123,7 +157,7 @@ async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str
                     data_sources=[f"shopify:orders of the last {REVENUE_DAYS} days"],
                     estimated_cost=cost,
                 ),
-                args_model=DiscountArgs,
+                args_model=args_model,
                 rebuild=rebuild,
             ),
             write.execute,
@@ -140,7 +174,7 @@ async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str
             else []
         )
         return {"task": task, "outcomes": [failed], "failures": failures}
-    made = DiscountArgs.model_validate(gate.action.args)
+    made = args_model.model_validate(gate.action.args)
     reasons = list(gate.classification.reasons)
     if gate.status is GateStatus.EXECUTED:
         status = OutcomeStatus.CREATED
@@ -148,10 +182,16 @@ async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str
         reasons.append(f"approver {gate.status}" + (f": {gate.notes}" if gate.notes else ""))
         status = OutcomeStatus.REJECTED
     ends = made.ends_at.date().isoformat() if made.ends_at else "?"
+    name = (
+        f"Automatic discount {made.title!r}"
+        if isinstance(made, AutomaticDiscountArgs)
+        else f"Discount code {made.code}"
+    )
+    applied = " at checkout, without a code," if isinstance(made, AutomaticDiscountArgs) else ""
     outcome = Outcome(
-        title=f"Discount code {made.code}",
+        title=name,
         status=status,
-        detail=f"{made.percentage}% off the whole order until {ends} (estimated cost €"
+        detail=f"{made.percentage}% off the whole order{applied} until {ends} (estimated cost €"
         f"{gate.action.amount})",
         reasons=reasons,
         risk_level=str(gate.classification.level),
@@ -162,3 +202,4 @@ async def discount(state: MarketingState, runtime: Runtime[Context]) -> dict[str
 
 
 register_args_model(CREATE_DISCOUNT.spec.name, DiscountArgs)
+register_args_model(CREATE_AUTOMATIC_DISCOUNT.spec.name, AutomaticDiscountArgs)

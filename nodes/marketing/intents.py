@@ -131,6 +131,8 @@ def watch_ads(goal: str) -> IntentMatch | None:
     text = normalize(goal)
     if _WATCH.search(text) is None or (_ADS.search(text) is None and "roas" not in text):
         return None
+    if is_seo(text):
+        return None
     task = IntentTask(
         title="Watch the ads' ROAS",
         instructions=f"Run the ROAS watcher over the active campaigns: {goal} (action=watch_ads)",
@@ -143,7 +145,7 @@ def watch_ads(goal: str) -> IntentMatch | None:
 
 
 def _has_ads(text: str) -> bool:
-    return _ADS.search(text) is not None and _NOT_ADS.search(text) is None
+    return _ADS.search(text) is not None and _NOT_ADS.search(text) is None and not is_seo(text)
 
 
 def _ask(question: str) -> IntentMatch:
@@ -176,11 +178,14 @@ _DISCOUNT = re.compile(
 )
 _ISO_DATE = re.compile(r"\b(20\d\d-\d\d-\d\d)\b")
 _NAME = re.compile(r"\bfor\s+(?:a|an|the|our)?\s*([a-z][a-z ]{1,40}?)\s*(?:sale|$|,|\.|until)")
+#: Applied at checkout without a code (``discountAutomaticBasicCreate``).
+_AUTOMATIC = re.compile(r"\bautomatic(?:ally)?\b|\bwithout (?:a )?code\b|\bno code\b")
 _PERCENT_ONLY = re.compile(r"(\d+(?:[.,]\d+)?)\s*%")
 
 
 def discount(goal: str) -> IntentMatch | None:
-    """A discount code: the percentage, a name for the sale, and an end date (default 14 days)."""
+    """A discount code (or an automatic discount): the percentage, a name for the sale, and an
+    end date (default 14 days)."""
     text = normalize(goal)
     if _DISCOUNT.search(text) is None or (_ADS.search(text) and "discount" not in text):
         return None
@@ -201,6 +206,9 @@ def discount(goal: str) -> IntentMatch | None:
         parameters["name"] = f"{words} sale" if "sale" in text and "sale" not in words else words
     elif "sale" in text:
         parameters["name"] = "sale"
+    automatic = _AUTOMATIC.search(text) is not None
+    if automatic:
+        parameters["automatic"] = True
     ends = _ISO_DATE.search(text)
     if ends:
         parameters["ends_on"] = ends.group(1)
@@ -208,7 +216,8 @@ def discount(goal: str) -> IntentMatch | None:
         days, _rest = _days(text)
         if days:
             parameters["days"] = days
-    title = f"Create a {plain(pct)}% discount code"
+    kind = "automatic discount" if automatic else "discount code"
+    title = f"Create a {plain(pct)}% {kind}"
     task = IntentTask(
         title=title,
         instructions=f"{title}: {goal} ({', '.join(f'{k}={v}' for k, v in parameters.items())})",
@@ -216,7 +225,59 @@ def discount(goal: str) -> IntentMatch | None:
     )
     return IntentMatch(
         tasks=(task,),
-        success_criteria=f"A {plain(pct)}% discount code exists with an end date.",
+        success_criteria=f"A {plain(pct)}% {kind} exists with an end date.",
+    )
+
+
+# --- SEO ----------------------------------------------------------------------------------
+
+_SEO = re.compile(
+    r"\bseo\b|\bsearch engines?\b|\bmeta (?:titles?|descriptions?)\b|\bgoogle (?:ranking|search)"
+    r"|\bsearch results?\b"
+)
+_SEO_SUBJECT = re.compile(r"\b(?:seo|search engines?|meta \w+)\s+(?:of|for|on)\s+(.+)$")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ALL_PRODUCTS = _wordset(
+    "all every our the store shop products product catalog catalogue items listings"
+)
+_SEO_FILLER = _wordset(
+    "a an the of our my its for please and titles title descriptions description handles "
+    "handle meta search engines engine results google ranking improve better"
+)
+
+
+def is_seo(text: str) -> bool:
+    """Search-engine wording: an SEO goal, whatever else it mentions (meta, optimize)."""
+    return _SEO.search(text) is not None
+
+
+def seo(goal: str) -> IntentMatch | None:
+    """SEO for the active products, or for one named product."""
+    text = normalize(goal)
+    if not is_seo(text):
+        return None
+    parameters: dict[str, JsonValue] = {"action": MarketingJob.SEO.value}
+    subject = _SEO_SUBJECT.search(text)
+    words = re.findall(r"[a-z0-9][a-z0-9'-]*", subject.group(1)) if subject else []
+    named = [w for w in words if w not in _SEO_FILLER]
+    if named and not set(named) <= _ALL_PRODUCTS:
+        parameters["product"] = " ".join(w for w in named if w not in {"products", "product"})
+    which = f"the {parameters['product']}" if "product" in parameters else "the active products"
+    task = IntentTask(
+        title=f"Improve the SEO of {which}",
+        instructions=f"Meta titles, descriptions and handles with the store's keywords: {goal} "
+        f"({', '.join(f'{k}={v}' for k, v in parameters.items())})",
+        parameters=parameters,
+    )
+    return IntentMatch(
+        tasks=(task,),
+        success_criteria=f"{which.capitalize()} have meta titles and descriptions with the "
+        "words customers buy.",
     )
 
 
@@ -227,5 +288,11 @@ INTENTS = (
         name="discount",
         match=discount,
         examples=("Create a 10% discount for a summer sale",),
+    ),
+    Intent(
+        cluster="marketing",
+        name="seo",
+        match=seo,
+        examples=("Improve the SEO of our products",),
     ),
 )

@@ -2,8 +2,9 @@
 
 A task names its job in ``parameters["action"]``: ``launch_ads`` (copy, creatives and a
 campaign for one product with a budget) or ``watch_ads`` (the ROAS watcher over the store's
-active campaigns) or ``discount`` (a Shopify discount code with an end date). A task without
-an action is a launch.
+active campaigns) or ``discount`` (a Shopify discount code with an end date) or ``seo``
+(meta titles, descriptions and handles of the active products). A task without an action is
+a launch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class MarketingJob(StrEnum):
     LAUNCH_ADS = "launch_ads"
     WATCH_ADS = "watch_ads"
     DISCOUNT = "discount"
+    SEO = "seo"
 
 
 class UnknownJobError(ValueError):

@@ -21,6 +21,7 @@ from nodes.marketing.budget_cap import BudgetCapError
 from nodes.marketing.launch_args import TOOL, LaunchArgs
 from nodes.marketing.launcher import launch_campaign, start_budget
 from nodes.marketing.models import Outcome, OutcomeStatus
+from nodes.marketing.product_image import product_photo
 from nodes.marketing.state import MarketingState
 from nodes.services import Services
 from policies import Action, ActionKind
@@ -57,7 +58,11 @@ async def launch(state: MarketingState, runtime: Runtime[Context]) -> dict[str, 
 
     async def execute(action: Action, key: str) -> JsonValue:
         approved = LaunchArgs.model_validate(action.args)
-        return await launch_campaign(services, approved, key, thread_id=thread_id)
+        photo = await product_photo(services.shopify, approved.product_id)
+        result = await launch_campaign(
+            services, approved, key, thread_id=thread_id, product_image=photo.image
+        )
+        return result | {"creatives_on": photo.note}
 
     context = runtime.context
     try:
@@ -144,13 +149,15 @@ def _outcome(services: Services, args: LaunchArgs, gate: GateOutcome) -> Outcome
     ads = result.get("ad_ids")
     count = len(ads) if isinstance(ads, list) else 0
     edited = " (as the approver edited it)" if approved != args else ""
+    photo = result.get("creatives_on")
+    on = f"; {photo}" if isinstance(photo, str) and photo else ""
     return Outcome(
         title=title,
         status=OutcomeStatus.LAUNCHED,
         detail=(
             f"Meta campaign {result.get('campaign_id')} with {count} ads and "
             f"{result.get('creatives')} creatives; approved budget €{approved.budget_eur}, "
-            f"starting at €{result.get('start_budget_eur')}{edited}"
+            f"starting at €{result.get('start_budget_eur')}{edited}{on}"
         ),
         reasons=reasons,
         budget_eur=approved.budget_eur,

@@ -43,7 +43,12 @@ def ads_of(services: Services) -> AdsPlatform:
 
 
 async def launch_campaign(
-    services: Services, args: LaunchArgs, key: str, *, thread_id: str | None
+    services: Services,
+    args: LaunchArgs,
+    key: str,
+    *,
+    thread_id: str | None,
+    product_image: bytes | None = None,
 ) -> dict[str, JsonValue]:
     campaigns = CampaignRepository(services.database, clock=services.clock)
     existing = await campaigns.get(key)
@@ -77,6 +82,7 @@ async def launch_campaign(
             product_title=args.product_title,
             headline=copy.headline,
             price=price,
+            product_image=product_image,
         )
         creative_ids = [
             await campaigns.save_creative(key, creative.name, creative.png, creative.size)

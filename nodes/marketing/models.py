@@ -13,6 +13,7 @@ from nodes.clusters import ItemOutcome
 class OutcomeStatus(StrEnum):
     LAUNCHED = "launched"
     CREATED = "created"
+    UPDATED = "updated"
     PAUSED = "paused"
     SCALED = "scaled"
     KEPT = "kept"
@@ -25,6 +26,7 @@ class OutcomeStatus(StrEnum):
 _OUTCOMES = {
     OutcomeStatus.LAUNCHED: ItemOutcome.DONE,
     OutcomeStatus.CREATED: ItemOutcome.DONE,
+    OutcomeStatus.UPDATED: ItemOutcome.DONE,
     OutcomeStatus.PAUSED: ItemOutcome.DONE,
     OutcomeStatus.SCALED: ItemOutcome.DONE,
     OutcomeStatus.KEPT: ItemOutcome.DONE,

@@ -1,6 +1,7 @@
 """Campaign Manager, first step of a launch: the product, its copy, and the budget check.
 
-The product is the store's product the operator named; the copy comes from the Ad Copy Agent
+The product is the store's product the operator named (once live, when the launch depends on
+a product task in the same plan: ``wait_product``); the copy comes from the Ad Copy Agent
 in each of the store's languages; a budget that would pass the monthly hard cap stops here with
 the reason, before anyone is asked to approve it. Nothing is written here.
 """
@@ -22,9 +23,9 @@ from nodes.marketing.jobs import LaunchParams
 from nodes.marketing.launch_args import LaunchArgs
 from nodes.marketing.models import Outcome, OutcomeStatus
 from nodes.marketing.state import MarketingState
+from nodes.marketing.wait_product import live_product
 from nodes.product.jobs import problem_of
 from nodes.product.reprice_target import plain_text
-from nodes.product.store_products import find_in_store
 from storage.marketing import CampaignRepository
 from tools.shopify.errors import ShopifyError
 
@@ -43,7 +44,7 @@ async def plan_launch(state: MarketingState, runtime: Runtime[Context]) -> dict[
     except ValidationError as exc:
         return {"task": task} | _stopped("Ad campaign", problem_of(exc))
     try:
-        found = await find_in_store(services.shopify, params.product)
+        found = await live_product(services.shopify, params.product, task.depends_on)
         product = (
             None if found.product is None else await services.shopify.get_product(found.product.id)
         )

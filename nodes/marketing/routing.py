@@ -10,6 +10,7 @@ FIRST_NODE = {
     MarketingJob.LAUNCH_ADS: "plan_launch",
     MarketingJob.WATCH_ADS: "watch",
     MarketingJob.DISCOUNT: "discount",
+    MarketingJob.SEO: "seo",
 }
 
 

@@ -277,7 +277,8 @@ _STRONG_WORDS = re.compile(r"\b(?:products?|publish|publishing|source|sourcing|c
 #: Another cluster's business; sourcing claims such a goal only when it also says publish.
 _ELSEWHERE = re.compile(
     r"\b(?:campaigns?|ads?|adverts?|advertising|refunds?|customers?|tickets?|emails?"
-    r"|newsletters?|reports?|revenue|profit|p&l|budgets?|expenses?|invoices?|sales)\b"
+    r"|newsletters?|reports?|revenue|profit|p&l|budgets?|expenses?|invoices?|sales|seo"
+    r"|meta titles?|meta descriptions?|search engines?)\b"
 )
 _CEILING = re.compile(
     r"\b(?:under|below|less than|max(?:imum)?|up to|at most|cheaper than|no more than|within)"

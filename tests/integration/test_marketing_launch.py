@@ -138,3 +138,30 @@ async def test_an_edit_with_copy_over_the_platform_limit_launches_nothing(
     )
     assert "decision refused" in reply
     assert meta_counts(sandbox) == {}
+
+
+async def test_publish_and_launch_ads_for_it_waits_for_the_product_to_be_live(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    goal = "Find and publish a white glossy mug and launch ads for it with €300"
+    result = await turn(engine, "pubads", goal)
+    assert "__interrupt__" not in result
+    reply = _reply(result)
+    assert "Published **White Glossy Mug**" in reply
+    (campaign,) = await CampaignRepository(engine.services.database).recent()
+    assert campaign.product_title == "White Glossy Mug"
+    assert campaign.approved_budget_eur == Decimal("300.00")
+    assert meta_counts(sandbox)["meta.campaigns.create"] == 1
+
+
+async def test_ads_for_a_product_its_task_never_publishes_stop_and_say_why(
+    engine: Engine, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("nodes.marketing.wait_product.WAIT_SECONDS", 1.0)
+    monkeypatch.setattr("nodes.marketing.wait_product.POLL_SECONDS", 0.2)
+    goal = "Find and publish a unicorn lamp and launch ads for it with €300"
+    result = await turn(engine, "noads", goal)
+    reply = _reply(result)
+    assert "is not live in the store yet" in reply
+    assert "no ads were launched" in reply
+    assert meta_counts(sandbox) == {}

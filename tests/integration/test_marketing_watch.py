@@ -1,15 +1,20 @@
 """The ROAS watcher against the Meta emulator: a loser (ROAS 0.6 after the minimum spend) is
 paused once with its reason in the audit log; a winner (ROAS 4) is scaled step by step and
-stops at the approved budget; the day's ad spend is recorded per campaign."""
+stops at the approved budget; the day's ad spend is recorded per campaign. On a schedule
+(``ROYAL_ROAS_WATCH_SCHEDULE``, a cron) it does the same without being asked, and the
+budget still stops at what was approved."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
+from host import crons, roas_watch
 from storage.ad_spend import AdSpendRepository
 from storage.marketing import CampaignRecord, CampaignRepository
 from tests.integration.pipeline_support import Engine, engine, turn
@@ -97,3 +102,76 @@ async def test_without_campaigns_the_watcher_says_so(
 ) -> None:
     reply = _reply(await turn(engine, "idle", "Run the ROAS watcher"))
     assert "no active campaigns" in reply
+
+
+# --- the scheduled watcher (ROYAL_ROAS_WATCH_SCHEDULE) ---------------------------------------
+
+
+async def _tick_and_follow(engine: Engine) -> None:
+    """Fire due crons and let this test's worker pool run the threads they created."""
+    runtime = engine.runtime
+    await crons.tick(runtime)
+    rows, _total = await runtime.store.search_threads(
+        metadata=None,
+        values=None,
+        ids=None,
+        status=None,
+        sort_by="created_at",
+        sort_order="desc",
+        limit=50,
+        offset=0,
+    )
+    for row in rows:
+        runtime.workers.follow(row.thread_id)
+
+
+async def _until(engine: Engine, done: Callable[[], Awaitable[bool]]) -> None:
+    deadline = asyncio.get_running_loop().time() + 30
+    while not await done():
+        assert asyncio.get_running_loop().time() < deadline, "the scheduled watcher never acted"
+        await _tick_and_follow(engine)
+        await asyncio.sleep(0.3)
+
+
+async def test_the_scheduled_watcher_pauses_and_scales_no_further_than_approved(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    launched = await turn(engine, "ads", "Launch ads for the Smart Jump Rope with €400")
+    assert "__interrupt__" not in launched
+    campaign = await _campaign(engine)
+    loser, winner = campaign.ads[0].ad_id, campaign.ads[1].ad_id
+    await _deliver(sandbox, loser, "30.00", "18.00")  # ROAS 0.6 after €30 (minimum €20)
+    await _deliver(sandbox, winner, "40.00", "160.00")  # ROAS 4
+
+    runtime = engine.runtime
+    runtime.settings = runtime.settings.model_copy(
+        update={"royal_roas_watch_schedule": "* * * * * *", "royal_roas_watch_timezone": "UTC"}
+    )
+    cron = await roas_watch.ensure_watch_cron(runtime)
+    assert cron is not None
+    again = await roas_watch.ensure_watch_cron(runtime)  # a restart keeps the one cron
+    assert again is not None
+    assert again["cron_id"] == cron["cron_id"]
+
+    store = _meta(sandbox).store
+
+    async def paused() -> bool:
+        return bool(store.nodes[loser].fields["status"] == "PAUSED")
+
+    async def at_the_approved_budget() -> bool:
+        return (await _campaign(engine)).budget_eur == Decimal("400.00")
+
+    await _until(engine, paused)
+    await _until(engine, at_the_approved_budget)
+    for _ in range(3):  # more ticks: the budget stays at what was approved
+        await _tick_and_follow(engine)
+        await asyncio.sleep(1.1)
+    await _tick_and_follow(engine)
+    assert (await _campaign(engine)).budget_eur == Decimal("400.00")
+    assert store.nodes[campaign.adset_id].fields["lifetime_budget"] == 40000
+    pauses = await engine.services.audit.list(event="action.executed")
+    assert sum(1 for e in pauses.items if e.action_kind == "ad.pause") == 1
+
+    runtime.settings = runtime.settings.model_copy(update={"royal_roas_watch_schedule": None})
+    assert await roas_watch.ensure_watch_cron(runtime) is None
+    assert await runtime.crons.get(str(cron["cron_id"])) is None

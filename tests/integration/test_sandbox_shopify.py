@@ -745,6 +745,54 @@ def test_discount_code_basic_create_rejects_duplicate_codes(shop: Shop) -> None:
     assert shop.ledger() == {"shopify.discountCodeBasicCreate": 1}
 
 
+AUTOMATIC = """
+mutation($d: DiscountAutomaticBasicInput!) {
+  discountAutomaticBasicCreate(automaticBasicDiscount: $d) {
+    automaticDiscountNode { id automaticDiscount { ... on DiscountAutomaticBasic { title status
+      summary startsAt endsAt } } }
+    userErrors { field code message extraInfo }
+  }
+}
+"""
+
+AUTOMATIC_NODES = """
+{ automaticDiscountNodes(first: 5, reverse: true) { nodes { id automaticDiscount {
+  ... on DiscountAutomaticBasic { title } } } } }
+"""
+
+
+def test_discount_automatic_basic_create_has_no_code_and_reports_errors_at_its_root(
+    shop: Shop,
+) -> None:
+    start = datetime.now(UTC) - timedelta(hours=1)
+    discount = {
+        "title": "Summer 10",
+        "startsAt": start.isoformat(),
+        "endsAt": (start + timedelta(days=7)).isoformat(),
+        "customerGets": {"items": {"all": True}, "value": {"percentage": 0.1}},
+    }
+    created = shop.gql(AUTOMATIC, {"d": discount})["discountAutomaticBasicCreate"]
+    assert created["userErrors"] == []
+    node = created["automaticDiscountNode"]
+    assert node["id"].startswith("gid://shopify/DiscountAutomaticNode/")
+    assert node["automaticDiscount"]["status"] == "ACTIVE"
+    assert node["automaticDiscount"]["summary"] == "10% off entire order"
+    listed = shop.gql(AUTOMATIC_NODES)["automaticDiscountNodes"]["nodes"]
+    assert [n["id"] for n in listed] == [node["id"]]
+    bad = {**discount, "customerGets": {"items": {"all": True}, "value": {"percentage": 1.5}}}
+    refused = shop.gql(AUTOMATIC, {"d": bad})["discountAutomaticBasicCreate"]
+    assert refused["automaticDiscountNode"] is None
+    assert refused["userErrors"] == [
+        {
+            "field": ["automaticBasicDiscount", "customerGets", "value", "percentage"],
+            "code": "VALUE_OUTSIDE_RANGE",
+            "message": "Value must be between 0.0 and 1.0",
+            "extraInfo": None,
+        }
+    ]
+    assert shop.ledger() == {"shopify.discountAutomaticBasicCreate": 1}
+
+
 # --- seeded state ---------------------------------------------------------------------------------
 
 
@@ -761,6 +809,7 @@ def test_seeded_demo_shop_is_deterministic(shop: Shop) -> None:
         "refunds": 4,
         "fulfillments": 21,
         "discounts": 0,
+        "automaticDiscounts": 0,
     }
     statuses = [p.status for p in store.products.values()]
     assert (statuses.count("DRAFT"), statuses.count("ARCHIVED")) == (4, 1)

@@ -79,6 +79,7 @@ async def call(harness: Harness, name: str, args: dict[str, Any]) -> ToolMessage
         ("shopify_create_fulfillment", "shopify.fulfillmentCreate"),
         ("shopify_create_refund", "shopify.refundCreate"),
         ("shopify_create_discount", "shopify.discountCodeBasicCreate"),
+        ("shopify_create_automatic_discount", "shopify.discountAutomaticBasicCreate"),
         ("github_create_branch", "github.createRef"),
         ("github_comment", "github.createIssueComment"),
         ("supplier_place_order", "cj.createOrderV2"),

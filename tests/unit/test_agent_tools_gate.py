@@ -45,7 +45,7 @@ def _tool(harness: Harness, name: str, gate: WriteGate = refuse_writes) -> BaseT
 
 
 def test_every_write_tool_has_a_sample() -> None:
-    assert len(WRITE_NAMES) == 14
+    assert len(WRITE_NAMES) == 15
 
 
 @pytest.mark.parametrize("name", WRITE_NAMES)

@@ -46,6 +46,7 @@ EXPECTED = {
     "shopify_create_fulfillment": {ActionKind.FULFILLMENT_CREATE},
     "shopify_create_refund": {ActionKind.REFUND_CREATE},
     "shopify_create_discount": {ActionKind.DISCOUNT_CREATE},
+    "shopify_create_automatic_discount": {ActionKind.DISCOUNT_CREATE},
     "github_create_branch": {ActionKind.GITHUB_WRITE},
     "github_put_file": {ActionKind.GITHUB_WRITE},
     "github_create_pull_request": {ActionKind.GITHUB_WRITE},

@@ -11,6 +11,7 @@ from policies import Access, ActionKind
 from tools.agent_tools.clients import SupplierStatusLookup, ToolClients, no_status
 from tools.agent_tools.definition import ReadTool, WriteTool
 from tools.agent_tools.github_tools import GITHUB_READS, GITHUB_WRITES
+from tools.agent_tools.shopify_automatic_discounts import CREATE_AUTOMATIC_DISCOUNT
 from tools.agent_tools.shopify_discounts import CREATE_DISCOUNT
 from tools.agent_tools.shopify_inventory import SET_INVENTORY
 from tools.agent_tools.shopify_orders import CREATE_FULFILLMENT, CREATE_REFUND
@@ -34,6 +35,7 @@ WRITE_TOOLS: tuple[WriteTool[Any, Any], ...] = (
     CREATE_FULFILLMENT,
     CREATE_REFUND,
     CREATE_DISCOUNT,
+    CREATE_AUTOMATIC_DISCOUNT,
     *GITHUB_WRITES,
     *SUPPLIER_WRITES,
 )

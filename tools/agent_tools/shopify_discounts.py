@@ -104,27 +104,39 @@ def _summary(args: DiscountArgs, currency: str) -> Summary:
     )
 
 
-async def _perform(args: DiscountArgs, currency: str, clients: ToolClients, _key: str) -> Any:
-    if args.percentage is not None:
-        value = DiscountValueInput(percentage=float(args.percentage / 100))
+def customer_gets(
+    percentage: Decimal | None,
+    amount_off: Decimal | None,
+    applies_on_each_item: bool,
+    product_ids: list[str],
+) -> DiscountCustomerGetsInput:
+    """What the customer gets: a percentage or an amount off, on everything or some products."""
+    if percentage is not None:
+        value = DiscountValueInput(percentage=float(percentage / 100))
     else:
         amount = DiscountAmountInput(
-            amount=args.amount_off or Decimal(0), applies_on_each_item=args.applies_on_each_item
+            amount=amount_off or Decimal(0), applies_on_each_item=applies_on_each_item
         )
         value = DiscountValueInput(discount_amount=amount)
     items = (
-        DiscountItemsInput(products=DiscountProductsInput(products_to_add=args.product_ids))
-        if args.product_ids
+        DiscountItemsInput(products=DiscountProductsInput(products_to_add=product_ids))
+        if product_ids
         else DiscountItemsInput(all=True)
     )
-    minimum = (
-        DiscountMinimumRequirementInput(
-            subtotal=DiscountMinimumSubtotalInput(
-                greater_than_or_equal_to_subtotal=args.minimum_subtotal
-            )
-        )
-        if args.minimum_subtotal
-        else None
+    return DiscountCustomerGetsInput(value=value, items=items)
+
+
+def minimum_of(subtotal: Decimal | None) -> DiscountMinimumRequirementInput | None:
+    if not subtotal:
+        return None
+    return DiscountMinimumRequirementInput(
+        subtotal=DiscountMinimumSubtotalInput(greater_than_or_equal_to_subtotal=subtotal)
+    )
+
+
+async def _perform(args: DiscountArgs, currency: str, clients: ToolClients, _key: str) -> Any:
+    gets = customer_gets(
+        args.percentage, args.amount_off, args.applies_on_each_item, list(args.product_ids)
     )
     discount = DiscountCodeBasicInput(
         title=args.title or args.code,
@@ -133,8 +145,8 @@ async def _perform(args: DiscountArgs, currency: str, clients: ToolClients, _key
         ends_at=args.ends_at,
         usage_limit=args.usage_limit,
         applies_once_per_customer=args.once_per_customer,
-        customer_gets=DiscountCustomerGetsInput(value=value, items=items),
-        minimum_requirement=minimum,
+        customer_gets=gets,
+        minimum_requirement=minimum_of(args.minimum_subtotal),
     )
     return await clients.shopify.create_discount_code(discount)
 

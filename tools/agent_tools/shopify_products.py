@@ -276,6 +276,12 @@ SET_PRODUCT = WriteTool(
 class UpdateProductArgs(WriteArgs):
     product_id: ProductId = Field(description="gid://shopify/Product/…")
     title: str | None = Field(default=None, min_length=1, max_length=255)
+    handle: str | None = Field(
+        default=None,
+        pattern=HANDLE,
+        max_length=255,
+        description="New URL handle; the old URL redirects to the new one.",
+    )
     description_html: str | None = None
     vendor: str | None = None
     product_type: str | None = None
@@ -297,6 +303,9 @@ class UpdateProductArgs(WriteArgs):
         changed = {name: value for name, value in fields.items() if value is not None}
         if self.seo_title is not None or self.seo_description is not None:
             changed["seo"] = {"title": self.seo_title, "description": self.seo_description}
+        if self.handle is not None:
+            # A changed handle keeps old links (ads, search results) working.
+            changed["redirect_new_handle"] = True
         return changed
 
 

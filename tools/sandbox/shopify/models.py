@@ -515,6 +515,15 @@ class Discount:
 
 
 @dataclass
+class AutomaticDiscount(Discount):
+    """An automatic discount: a basic discount without a code, applied at checkout."""
+
+    @property
+    def id(self) -> str:
+        return gid("DiscountAutomaticNode", self.number)
+
+
+@dataclass
 class VariantSpec:
     """What a new variant needs; quantities are ``available`` per location number."""
 

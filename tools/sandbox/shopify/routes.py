@@ -26,6 +26,7 @@ from tools.sandbox.shopify.auth import (
 from tools.sandbox.shopify.errors import INTERNAL_ERROR_MESSAGE, error_entry
 from tools.sandbox.shopify.executor import BadRequest
 from tools.sandbox.shopify.order_admin import NewOrder, place_order
+from tools.sandbox.shopify.photos import photo_png
 
 if TYPE_CHECKING:
     from tools.sandbox.shopify.emulator import ShopifyEmulator
@@ -212,6 +213,10 @@ def build_admin_router(emulator: ShopifyEmulator) -> APIRouter:
     async def generate(request: GenerateProducts) -> dict[str, Any]:
         ids = emulator.store.add_generated_products(request.count)
         return {"created": len(ids), "total": len(emulator.store.products)}
+
+    @router.get("/cdn/{path:path}", response_model=None)
+    async def cdn(path: str) -> Response:
+        return Response(photo_png(path), media_type="image/png")
 
     @router.get("/state")
     async def state() -> dict[str, int]:

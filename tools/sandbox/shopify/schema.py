@@ -18,7 +18,7 @@ from graphql import (
     build_schema,
 )
 
-from tools.sandbox.shopify.models import Discount
+from tools.sandbox.shopify.models import AutomaticDiscount, Discount
 from tools.sandbox.shopify.resolvers import RESOLVERS
 from tools.sandbox.shopify.scalars import install_scalars
 
@@ -37,6 +37,8 @@ def resolve_abstract_type(
     """Concrete GraphQL type of a value: payload dicts say so, records are named like their type."""
     if isinstance(value, Mapping):
         return str(value["__typename"])
+    if isinstance(value, AutomaticDiscount):
+        return "DiscountAutomaticNode" if abstract.name == "Node" else "DiscountAutomaticBasic"
     if isinstance(value, Discount):
         return "DiscountCodeNode" if abstract.name == "Node" else "DiscountCodeBasic"
     return type(value).__name__

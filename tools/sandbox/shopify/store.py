@@ -20,6 +20,7 @@ from tools.sandbox.shopify.models import (
     ON_HAND_PARTS,
     QUANTITY_NAMES,
     AbandonedCheckout,
+    AutomaticDiscount,
     Customer,
     Discount,
     Fulfillment,
@@ -60,6 +61,7 @@ _ID_BASES = {
     "OrderTransaction": 10_000_001,
     "DiscountCodeNode": 11_000_001,
     "DiscountRedeemCode": 11_500_001,
+    "DiscountAutomaticNode": 11_700_001,
     "MediaImage": 12_000_001,
     "ProductOption": 13_000_001,
     "ProductOptionValue": 13_500_001,
@@ -121,6 +123,7 @@ class ShopifyStore:
             self.refunds: dict[int, Refund] = {}
             self.transactions: dict[int, OrderTransaction] = {}
             self.discounts: dict[int, Discount] = {}
+            self.automatic_discounts: dict[int, AutomaticDiscount] = {}
             self.product_operations: dict[str, dict[str, Any]] = {}
             self.themes: dict[int, OnlineStoreTheme] = {}
             self.collections: dict[int, Collection] = {}
@@ -426,4 +429,5 @@ class ShopifyStore:
                 "refunds": len(self.refunds),
                 "fulfillments": len(self.fulfillments),
                 "discounts": len(self.discounts),
+                "automaticDiscounts": len(self.automatic_discounts),
             }

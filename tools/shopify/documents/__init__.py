@@ -8,6 +8,7 @@ ALL_DOCUMENTS: dict[str, str] = {
     "Products": queries.PRODUCTS,
     "Product": queries.PRODUCT,
     "ProductByHandle": queries.PRODUCT_BY_HANDLE,
+    "ProductFeaturedImage": queries.PRODUCT_FEATURED_IMAGE,
     "ProductVariants": queries.PRODUCT_VARIANTS,
     "Publications": queries.PUBLICATIONS,
     "Orders": queries.ORDERS,
@@ -23,6 +24,8 @@ ALL_DOCUMENTS: dict[str, str] = {
     "FulfillmentCreate": mutations.FULFILLMENT_CREATE,
     "RefundCreate": mutations.REFUND_CREATE,
     "DiscountCodeBasicCreate": mutations.DISCOUNT_CODE_BASIC_CREATE,
+    "DiscountAutomaticBasicCreate": mutations.DISCOUNT_AUTOMATIC_BASIC_CREATE,
+    "AutomaticDiscounts": mutations.AUTOMATIC_DISCOUNTS,
 }
 
 __all__ = ["ALL_DOCUMENTS", "mutations", "queries"]

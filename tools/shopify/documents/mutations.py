@@ -208,3 +208,51 @@ mutation DiscountCodeBasicCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
   }
 }
 """
+
+_AUTOMATIC_DISCOUNT_FIELDS = """
+      id
+      automaticDiscount {
+        ... on DiscountAutomaticBasic {
+          title
+          status
+          summary
+          startsAt
+          endsAt
+        }
+      }
+"""
+
+DISCOUNT_AUTOMATIC_BASIC_CREATE = (
+    """
+mutation DiscountAutomaticBasicCreate($automaticBasicDiscount: DiscountAutomaticBasicInput!) {
+  discountAutomaticBasicCreate(automaticBasicDiscount: $automaticBasicDiscount) {
+    automaticDiscountNode {"""
+    + _AUTOMATIC_DISCOUNT_FIELDS
+    + """    }
+    userErrors {
+      field
+      message
+      code
+      extraInfo
+    }
+  }
+}
+"""
+)
+
+#: The newest automatic discounts first; a create looks itself up here before writing.
+AUTOMATIC_DISCOUNTS = (
+    """
+query AutomaticDiscounts($first: Int!, $after: String) {
+  automaticDiscountNodes(first: $first, after: $after, reverse: true) {
+    nodes {"""
+    + _AUTOMATIC_DISCOUNT_FIELDS
+    + """    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+"""
+)

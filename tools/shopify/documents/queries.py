@@ -246,3 +246,19 @@ query OrderLineItems($id: ID!, $after: String) {{
     f.MONEY,
     f.PAGE_INFO,
 )
+
+#: The product's featured image (its first media), for ad creatives.
+PRODUCT_FEATURED_IMAGE = """
+query ProductFeaturedImage($id: ID!) {
+  product(id: $id) {
+    featuredMedia {
+      ... on MediaImage {
+        image {
+          url
+          altText
+        }
+      }
+    }
+  }
+}
+"""

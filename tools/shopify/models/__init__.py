@@ -15,7 +15,9 @@ from tools.shopify.models.common import (
     parse_gid,
 )
 from tools.shopify.models.discounts import (
+    AutomaticDiscount,
     DiscountAmountInput,
+    DiscountAutomaticBasicInput,
     DiscountCode,
     DiscountCodeBasicInput,
     DiscountCollectionsInput,
@@ -85,6 +87,7 @@ from tools.shopify.models.products import (
     InventoryPolicy,
     PriceRange,
     Product,
+    ProductImage,
     ProductOption,
     ProductSortKey,
     ProductStatus,
@@ -97,7 +100,9 @@ from tools.shopify.models.products import (
 from tools.shopify.models.shop import Domain, Shop, ShopPlan
 
 __all__ = [
+    "AutomaticDiscount",
     "DiscountAmountInput",
+    "DiscountAutomaticBasicInput",
     "DiscountCode",
     "DiscountCodeBasicInput",
     "DiscountCollectionsInput",
@@ -145,6 +150,7 @@ __all__ = [
     "PriceRange",
     "Product",
     "ProductCreateInput",
+    "ProductImage",
     "ProductOption",
     "ProductSetIdentifier",
     "ProductSetInput",

@@ -1,4 +1,5 @@
-"""``discountCodeBasicCreate``: a code giving a percentage or a fixed amount off."""
+"""``discountCodeBasicCreate`` (a code giving a percentage or a fixed amount off) and
+``discountAutomaticBasicCreate`` (the same, applied at checkout without a code)."""
 
 from __future__ import annotations
 
@@ -130,4 +131,34 @@ class DiscountCode(ShopifyModel):
                 "id": value["id"],
                 "codes": [c["code"] for c in codes.get("nodes", [])],
             }
+        return value
+
+
+class DiscountAutomaticBasicInput(ShopifyInput):
+    """An automatic discount: no code, so nothing but its title and dates tell two apart."""
+
+    title: str = Field(min_length=1, max_length=255)
+    starts_at: datetime
+    ends_at: datetime | None = None
+    context: DiscountContextInput = Field(default_factory=DiscountContextInput)
+    customer_gets: DiscountCustomerGetsInput
+    minimum_requirement: DiscountMinimumRequirementInput | None = None
+    combines_with: DiscountCombinesWithInput | None = None
+
+
+class AutomaticDiscount(ShopifyModel):
+    """``DiscountAutomaticNode`` with its ``DiscountAutomaticBasic``."""
+
+    id: GlobalId
+    title: str
+    status: str
+    summary: str | None = None
+    starts_at: datetime
+    ends_at: datetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        if isinstance(value, dict) and "automaticDiscount" in value:
+            return {**(value["automaticDiscount"] or {}), "id": value["id"]}
         return value

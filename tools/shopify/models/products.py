@@ -109,6 +109,13 @@ class Seo(ShopifyModel):
     description: str | None = None
 
 
+class ProductImage(ShopifyModel):
+    """An image's URL on Shopify's CDN (the sandbox serves its own over loopback)."""
+
+    url: str
+    alt_text: str | None = None
+
+
 class ProductSummary(ShopifyModel):
     """A product as listed: cheap enough (cost 1) to page through 250 at a time."""
 

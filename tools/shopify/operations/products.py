@@ -17,6 +17,7 @@ from tools.shopify.models.product_inputs import (
 )
 from tools.shopify.models.products import (
     Product,
+    ProductImage,
     ProductSortKey,
     ProductSummary,
     ProductVariant,
@@ -61,6 +62,15 @@ class ProductOperations(OperationsBase):
         """The product with all its variants, or ``None`` if there is no such product."""
         data = await self.execute(queries.PRODUCT, {"id": ensure_gid(product_id, "Product")})
         return await self._complete_product(data.get("product"))
+
+    async def featured_image(self, product_id: str) -> ProductImage | None:
+        """The product's featured image (first media), or ``None`` when it has none."""
+        data = await self.execute(
+            queries.PRODUCT_FEATURED_IMAGE, {"id": ensure_gid(product_id, "Product")}
+        )
+        media = (data.get("product") or {}).get("featuredMedia") or {}
+        image = media.get("image")
+        return ProductImage.model_validate(image) if isinstance(image, dict) else None
 
     async def get_product_by_handle(self, handle: str) -> Product | None:
         data = await self.execute(queries.PRODUCT_BY_HANDLE, {"handle": handle})

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from tools.shopify.documents import mutations, queries
 from tools.shopify.errors import GraphQLErrorDetail, ShopifyGraphQLError
-from tools.shopify.models.discounts import DiscountCode, DiscountCodeBasicInput
+from tools.shopify.models.discounts import (
+    AutomaticDiscount,
+    DiscountAutomaticBasicInput,
+    DiscountCode,
+    DiscountCodeBasicInput,
+)
 from tools.shopify.models.inventory import InventoryAdjustmentGroup, InventorySetQuantitiesInput
 from tools.shopify.models.shop import Shop
 from tools.shopify.operations.base import OperationsBase, required
@@ -39,3 +44,21 @@ class StoreOperations(OperationsBase):
         )
         node = required(payload, "codeDiscountNode", "discountCodeBasicCreate")
         return DiscountCode.model_validate(node)
+
+    async def create_automatic_discount(
+        self, discount: DiscountAutomaticBasicInput
+    ) -> AutomaticDiscount:
+        """``discountAutomaticBasicCreate``: a percentage or an amount off without a code."""
+        payload = await self._mutate(
+            mutations.DISCOUNT_AUTOMATIC_BASIC_CREATE,
+            "discountAutomaticBasicCreate",
+            {"automaticBasicDiscount": discount.to_variables()},
+        )
+        node = required(payload, "automaticDiscountNode", "discountAutomaticBasicCreate")
+        return AutomaticDiscount.model_validate(node)
+
+    async def recent_automatic_discounts(self, limit: int = 100) -> list[AutomaticDiscount]:
+        """The newest ``limit`` automatic discounts, newest first."""
+        data = await self.execute(mutations.AUTOMATIC_DISCOUNTS, {"first": limit})
+        nodes = ((data.get("automaticDiscountNodes") or {}).get("nodes")) or []
+        return [AutomaticDiscount.model_validate(n) for n in nodes]

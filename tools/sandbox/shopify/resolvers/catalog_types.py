@@ -339,6 +339,11 @@ def publication_products_count(publication: Publication, info: Info) -> Any:
     return count(sum(publication.number in p.publications for p in store(info).products.values()))
 
 
+@resolves("Product", "featuredMedia")
+def product_featured_media(product: Product, _info: Info) -> MediaImage | None:
+    return product.media[0] if product.media else None
+
+
 @resolves("MediaImage", "image")
 def media_image(media: MediaImage, _info: Info) -> dict[str, Any]:
     return {"id": None, "url": media.url, "altText": media.alt, "width": None, "height": None}

@@ -1,4 +1,4 @@
-"""Derived fields of code discounts: status, summary and their unions."""
+"""Derived fields of code and automatic discounts: status, summary and their unions."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def discount_node_code_discount(discount: Discount, _info: Info) -> Discount:
     return discount
 
 
+@resolves("DiscountAutomaticNode", "automaticDiscount")
+def discount_node_automatic_discount(discount: Discount, _info: Info) -> Discount:
+    return discount
+
+
 def discount_status(discount: Discount, info: Info) -> str:
     now = store(info).now()
     if discount.starts_at > now:
@@ -36,11 +41,13 @@ def discount_status(discount: Discount, info: Info) -> str:
 
 
 @resolves("DiscountCodeBasic", "status")
+@resolves("DiscountAutomaticBasic", "status")
 def discount_status_field(discount: Discount, info: Info) -> str:
     return discount_status(discount, info)
 
 
 @resolves("DiscountCodeBasic", "summary")
+@resolves("DiscountAutomaticBasic", "summary")
 def discount_summary(discount: Discount, info: Info) -> str:
     if discount.percentage is not None:
         value = f"{Decimal(str(discount.percentage * 100)).normalize():f}% off"
@@ -63,6 +70,7 @@ def discount_summary(discount: Discount, info: Info) -> str:
 
 
 @resolves("DiscountCodeBasic", "asyncUsageCount")
+@resolves("DiscountAutomaticBasic", "asyncUsageCount")
 def discount_usage(_discount: Discount, _info: Info) -> int:
     return 0
 
@@ -83,11 +91,13 @@ def discount_codes(discount: Discount, _info: Info, **args: Any) -> Connection[A
 
 
 @resolves("DiscountCodeBasic", "context")
+@resolves("DiscountAutomaticBasic", "context")
 def discount_context(_discount: Discount, _info: Info) -> dict[str, Any]:
     return {"__typename": "DiscountBuyerSelectionAll", "all": "ALL"}
 
 
 @resolves("DiscountCodeBasic", "customerGets")
+@resolves("DiscountAutomaticBasic", "customerGets")
 def discount_customer_gets(discount: Discount, info: Info) -> dict[str, Any]:
     if discount.percentage is not None:
         value: dict[str, Any] = {
@@ -120,6 +130,7 @@ def discount_products(items: dict[str, Any], info: Info, **args: Any) -> Connect
 
 
 @resolves("DiscountCodeBasic", "minimumRequirement")
+@resolves("DiscountAutomaticBasic", "minimumRequirement")
 def discount_minimum(discount: Discount, info: Info) -> dict[str, Any] | None:
     if discount.minimum_subtotal is not None:
         return {
@@ -135,6 +146,7 @@ def discount_minimum(discount: Discount, info: Info) -> dict[str, Any] | None:
 
 
 @resolves("DiscountCodeBasic", "combinesWith")
+@resolves("DiscountAutomaticBasic", "combinesWith")
 def discount_combines_with(discount: Discount, _info: Info) -> dict[str, bool]:
     return {
         "orderDiscounts": discount.combines_with_order,

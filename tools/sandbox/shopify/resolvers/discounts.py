@@ -1,37 +1,41 @@
-"""discountCodeBasicCreate: an amount or percentage off, with Shopify's DiscountUserErrors."""
+"""discountCodeBasicCreate and discountAutomaticBasicCreate: an amount or percentage off, with
+Shopify's DiscountUserErrors (rooted at the input argument's name)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tools.sandbox.shopify.models import Discount
+from tools.sandbox.shopify.models import AutomaticDiscount, Discount
 from tools.sandbox.shopify.resolvers.common import RequestContext, number_or_none, user_error
 from tools.sandbox.shopify.resolvers.mutation import Payload, mutation
 
 ROOT = "basicCodeDiscount"
+AUTOMATIC_ROOT = "automaticBasicDiscount"
 MAX_CODE_LENGTH = 255
 
 
-def _error(path: list[str | int], message: str, code: str) -> dict[str, Any]:
-    entry = user_error([ROOT, *path], message, code)
+def _error(path: list[str | int], message: str, code: str, root: str = ROOT) -> dict[str, Any]:
+    entry = user_error([root, *path], message, code)
     entry["extraInfo"] = None
     return entry
+
+
+def _validate_code(ctx: RequestContext, data: dict[str, Any]) -> list[dict[str, Any]]:
+    code = (data.get("code") or "").strip()
+    if not code:
+        return [_error(["code"], "Code can't be blank", "BLANK")]
+    if len(code) > MAX_CODE_LENGTH:
+        return [_error(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG")]
+    if ctx.store.discount_by_code(code) is not None:
+        return [_error(["code"], "Code must be unique. Please try a different code.", "TAKEN")]
+    return []
 
 
 def _validate(ctx: RequestContext, data: dict[str, Any]) -> list[dict[str, Any]]:
     shop = ctx.store
     errors: list[dict[str, Any]] = []
-    code = (data.get("code") or "").strip()
     if not (data.get("title") or "").strip():
         errors.append(_error(["title"], "Title can't be blank", "BLANK"))
-    if not code:
-        errors.append(_error(["code"], "Code can't be blank", "BLANK"))
-    elif len(code) > MAX_CODE_LENGTH:
-        errors.append(_error(["code"], "Code is too long (maximum is 255 characters)", "TOO_LONG"))
-    elif shop.discount_by_code(code) is not None:
-        errors.append(
-            _error(["code"], "Code must be unique. Please try a different code.", "TAKEN")
-        )
     if data.get("startsAt") is None:
         errors.append(_error(["startsAt"], "Starts at can't be blank", "BLANK"))
     elif data.get("endsAt") is not None and data["endsAt"] <= data["startsAt"]:
@@ -116,9 +120,50 @@ def _validate_customer_gets(
 def discount_code_basic_create(ctx: RequestContext, basicCodeDiscount: dict[str, Any]) -> Payload:
     shop = ctx.store
     data = basicCodeDiscount
-    errors = _validate(ctx, data)
+    errors = _validate(ctx, data) + _validate_code(ctx, data)
     if errors:
         return {"codeDiscountNode": None, "userErrors": errors}
+    discount = Discount(
+        number=shop.next_number("DiscountCodeNode"),
+        code_number=shop.next_number("DiscountRedeemCode"),
+        code=data["code"].strip(),
+        usage_limit=data.get("usageLimit"),
+        applies_once_per_customer=bool(data.get("appliesOncePerCustomer")),
+        **_basic_fields(ctx, data),
+    )
+    shop.discounts[discount.number] = discount
+    return {"codeDiscountNode": discount, "userErrors": []}
+
+
+@mutation("discountAutomaticBasicCreate")
+def discount_automatic_basic_create(
+    ctx: RequestContext, automaticBasicDiscount: dict[str, Any]
+) -> Payload:
+    shop = ctx.store
+    data = automaticBasicDiscount
+    errors = [_rooted(e, AUTOMATIC_ROOT) for e in _validate(ctx, data)]
+    if errors:
+        return {"automaticDiscountNode": None, "userErrors": errors}
+    discount = AutomaticDiscount(
+        number=shop.next_number("DiscountAutomaticNode"),
+        code_number=0,
+        code="",
+        usage_limit=None,
+        applies_once_per_customer=False,
+        **_basic_fields(ctx, data),
+    )
+    shop.automatic_discounts[discount.number] = discount
+    return {"automaticDiscountNode": discount, "userErrors": []}
+
+
+def _rooted(error: dict[str, Any], root: str) -> dict[str, Any]:
+    field = error.get("field") or []
+    return error | {"field": [root, *field[1:]]}
+
+
+def _basic_fields(ctx: RequestContext, data: dict[str, Any]) -> dict[str, Any]:
+    """What code and automatic basic discounts share, from a validated input."""
+    shop = ctx.store
     gets = data["customerGets"]
     value, items = gets["value"], gets["items"]
     amount = value.get("discountAmount") or {}
@@ -130,31 +175,24 @@ def discount_code_basic_create(ctx: RequestContext, basicCodeDiscount: dict[str,
         for product_id in (items.get("products") or {}).get("productsToAdd") or ()
         if (number := number_or_none(product_id, "Product")) is not None
     ]
-    discount = Discount(
-        number=shop.next_number("DiscountCodeNode"),
-        code_number=shop.next_number("DiscountRedeemCode"),
-        title=data["title"].strip(),
-        code=data["code"].strip(),
-        starts_at=data["startsAt"],
-        ends_at=data.get("endsAt"),
-        created_at=shop.now(),
-        usage_limit=data.get("usageLimit"),
-        applies_once_per_customer=bool(data.get("appliesOncePerCustomer")),
-        percentage=value.get("percentage"),
-        amount=amount.get("amount"),
-        applies_on_each_item=bool(amount.get("appliesOnEachItem")),
-        all_items=bool(items.get("all")),
-        product_numbers=products,
-        minimum_subtotal=(minimum.get("subtotal") or {}).get("greaterThanOrEqualToSubtotal"),
-        minimum_quantity=(minimum.get("quantity") or {}).get("greaterThanOrEqualToQuantity"),
-        combines_with_order=bool(combines.get("orderDiscounts")),
-        combines_with_product=bool(combines.get("productDiscounts")),
-        combines_with_shipping=bool(combines.get("shippingDiscounts")),
-        customer_numbers=[
+    return {
+        "title": data["title"].strip(),
+        "starts_at": data["startsAt"],
+        "ends_at": data.get("endsAt"),
+        "created_at": shop.now(),
+        "percentage": value.get("percentage"),
+        "amount": amount.get("amount"),
+        "applies_on_each_item": bool(amount.get("appliesOnEachItem")),
+        "all_items": bool(items.get("all")),
+        "product_numbers": products,
+        "minimum_subtotal": (minimum.get("subtotal") or {}).get("greaterThanOrEqualToSubtotal"),
+        "minimum_quantity": (minimum.get("quantity") or {}).get("greaterThanOrEqualToQuantity"),
+        "combines_with_order": bool(combines.get("orderDiscounts")),
+        "combines_with_product": bool(combines.get("productDiscounts")),
+        "combines_with_shipping": bool(combines.get("shippingDiscounts")),
+        "customer_numbers": [
             number
             for customer_id in (context.get("customers") or {}).get("add") or ()
             if (number := number_or_none(customer_id, "Customer")) is not None
         ],
-    )
-    shop.discounts[discount.number] = discount
-    return {"codeDiscountNode": discount, "userErrors": []}
+    }

@@ -192,6 +192,7 @@ def find_node(shop: ShopifyStore, global_id: str) -> Any:
         "OrderTransaction": shop.transactions,
         "DiscountCodeNode": shop.discounts,
         "AbandonedCheckout": shop.abandoned_checkouts,
+        "DiscountAutomaticNode": shop.automatic_discounts,
     }
     if kind == "Shop":
         return shop.shop if number == shop.shop.number else None
@@ -274,6 +275,17 @@ def resolve_publication(_root: Any, info: Info, id: str) -> Any:
 @resolves("Query", "codeDiscountNode")
 def resolve_code_discount_node(_root: Any, info: Info, id: str) -> Any:
     return _lookup(store(info).discounts, id, "DiscountCodeNode")
+
+
+@resolves("Query", "automaticDiscountNode")
+def resolve_automatic_discount_node(_root: Any, info: Info, id: str) -> Any:
+    return _lookup(store(info).automatic_discounts, id, "DiscountAutomaticNode")
+
+
+@resolves("Query", "automaticDiscountNodes")
+def resolve_automatic_discount_nodes(_root: Any, info: Info, **args: Any) -> Connection[Any]:
+    discounts = list(store(info).automatic_discounts.values())
+    return connection(discounts, args, lambda d: (d.number, d.number))
 
 
 @resolves("Query", "codeDiscountNodeByCode")

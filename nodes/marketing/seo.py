@@ -1,0 +1,249 @@
+"""SEO Agent, the write: one ``seo.update`` action for every product the plan changes.
+
+A bulk SEO change is one decision (the ``seo-bulk`` rule rates it MEDIUM: it executes and
+notifies; with the kill switch it waits for an approver, who may edit the list) and one effect
+in the ledger. Executing it writes each product through ``shopify_update_product`` — the typed
+product-update tool — after reading it: a product that already reads as its change is not
+written again, so a crash half-way re-applies only the products not yet written.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from nodes.approval import GateOutcome, GateStatus, Proposal, ProposalContext, run_gated
+from nodes.approval.args import register_args_model
+from nodes.approval.gate import Execute
+from nodes.clusters import ClusterTask, ServiceFailure
+from nodes.context import Context, services_of
+from nodes.marketing.models import Outcome, OutcomeStatus
+from nodes.marketing.seo_copy import SeoChange
+from nodes.marketing.seo_plan import KEYWORD_DAYS, MAX_PRODUCTS, SeoParams, SeoPlan, plan_seo
+from nodes.marketing.state import MarketingState
+from nodes.product.jobs import problem_of
+from nodes.services import Services
+from policies import Action, ActionKind
+from tools.agent_tools import ToolClients, ToolInputError
+from tools.agent_tools.shopify_products import UPDATE_PRODUCT, UpdateProductArgs
+from tools.shopify.errors import ShopifyError
+from tools.shopify.models import Product
+
+logger = logging.getLogger(__name__)
+
+AGENT = "seo_agent"
+TOOL = "shopify_bulk_seo"
+
+
+class SeoBulkArgs(BaseModel):
+    """What the approver sees and may edit: the products and their new SEO fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    changes: list[SeoChange] = Field(min_length=1, max_length=MAX_PRODUCTS)
+
+
+register_args_model(TOOL, SeoBulkArgs)
+
+
+def _action(args: SeoBulkArgs, reasoning: str) -> Action:
+    return Action(
+        cluster="marketing",
+        agent=AGENT,
+        tool=TOOL,
+        kind=ActionKind.SEO_UPDATE,
+        args=args.model_dump(mode="json", exclude_none=True),
+        reasoning=reasoning,
+    )
+
+
+def _update_args(change: SeoChange) -> UpdateProductArgs:
+    return UpdateProductArgs(
+        product_id=change.product_id,
+        title=change.title,
+        handle=change.handle,
+        seo_title=change.seo_title,
+        seo_description=change.seo_description,
+        reasoning=f"SEO with the store's keywords: {', '.join(change.keywords) or 'none'}",
+    )
+
+
+def _describe(plan: SeoPlan) -> str:
+    lines = []
+    for change in plan.changes:
+        parts = [f"meta title {change.seo_title!r}"]
+        if change.title:
+            parts.append(f"title {change.title!r}")
+        if change.handle:
+            parts.append(f"handle '{change.handle}' (old URL redirects)")
+        lines.append(f"- {change.product}: " + "; ".join(parts))
+    top = ", ".join(f"{k.word} ({k.units})" for k in plan.keywords[:8]) or "no sales yet"
+    return (
+        f"SEO for {len(plan.changes)} product(s):\n"
+        + "\n".join(lines)
+        + f"\nKeywords from units kept in the last {KEYWORD_DAYS} days: {top}."
+    )
+
+
+def _applied(change: SeoChange, product: Product) -> bool:
+    """Whether ``product`` already reads as ``change`` (an earlier attempt wrote it)."""
+    seo = product.seo
+    return (
+        seo is not None
+        and seo.title == change.seo_title
+        and seo.description == change.seo_description
+        and (change.title is None or product.title == change.title)
+        and (change.handle is None or product.handle == change.handle)
+    )
+
+
+async def apply_changes(services: Services, args: SeoBulkArgs, key: str) -> JsonValue:
+    """Each product through ``shopify_update_product``, once.
+
+    The bulk action is one effect in the ledger (the gate's); inside it, each product is read
+    first and written only if it does not already read as its change — so a re-execution
+    after a crash half-way writes only the products the crashed attempt had not reached.
+    A product Shopify refuses is reported (``failed``) and the others still go through.
+    """
+    clients = ToolClients(
+        shopify=services.shopify, github=services.github, suppliers=services.suppliers
+    )
+    done: list[JsonValue] = []
+    failed: list[JsonValue] = []
+    for change in args.changes:
+        try:
+            current = await services.shopify.get_product(change.product_id)
+            if current is None:
+                raise ToolInputError("the product is no longer in the store")
+            if not _applied(change, current):
+                write = await UPDATE_PRODUCT.prepare(
+                    _update_args(change), clients, cluster="marketing", agent=AGENT
+                )
+                await write.execute(write.action, f"{key}:{change.product_id}")
+        except (ShopifyError, ToolInputError) as exc:
+            logger.warning("SEO update of %s failed: %s", change.product_id, exc)
+            failed.append({"product_id": change.product_id, "error": str(exc)})
+            continue
+        done.append(change.product_id)
+    return {"updated": done, "failed": failed}
+
+
+def _executor(services: Services) -> Execute:
+    async def execute(action: Action, key: str) -> JsonValue:
+        return await apply_changes(services, SeoBulkArgs.model_validate(action.args), key)
+
+    return execute
+
+
+async def seo(state: MarketingState, runtime: Runtime[Context]) -> dict[str, Any]:
+    services = await services_of(runtime)
+    task = ClusterTask.model_validate(state["task"])
+    try:
+        params = SeoParams.of(task)
+    except ValidationError as exc:
+        stopped = Outcome(title="SEO", status=OutcomeStatus.STOPPED, reasons=[problem_of(exc)])
+        return {"task": task, "outcomes": [stopped]}
+    try:
+        plan = await plan_seo(services, params)
+        if not plan.changes:
+            return {"task": task, "outcomes": [_nothing(plan, params)]}
+        args = SeoBulkArgs(changes=plan.changes)
+        reasoning = (
+            f"{len(plan.changes)} of {plan.considered} active product(s) get meta titles and "
+            "descriptions with the words customers bought."
+        )
+        context = runtime.context
+        gate = await run_gated(
+            Proposal(
+                action=_action(args, reasoning),
+                context=ProposalContext(
+                    title=f"SEO for {len(plan.changes)} product(s)",
+                    description=_describe(plan),
+                    reasoning=reasoning,
+                    data_sources=[
+                        "shopify:products (active)",
+                        f"shopify:orders of the last {KEYWORD_DAYS} days",
+                    ],
+                ),
+                args_model=SeoBulkArgs,
+                rebuild=lambda edited: _action(SeoBulkArgs.model_validate(edited), reasoning),
+            ),
+            _executor(services),
+            services=services.gate(kill_switch=context.kill_switch if context else None),
+            info=runtime.execution_info,
+            writer=runtime.stream_writer,
+        )
+    except ShopifyError as exc:
+        logger.warning("SEO failed: %s", exc)
+        failed = Outcome(title="SEO", status=OutcomeStatus.FAILED, reasons=[str(exc)])
+        failure = ServiceFailure.of("Shopify", "read the products for SEO", exc, "no SEO change")
+        return {"task": task, "outcomes": [failed], "failures": [failure]}
+    outcomes = _outcomes(gate, args)
+    alerts = [
+        f"Shopify refused the SEO update of {o.title.removeprefix('SEO ')}: {o.reasons[0]}"
+        for o in outcomes
+        if o.status is OutcomeStatus.FAILED and o.reasons
+    ]
+    return {"task": task, "outcomes": outcomes, "alerts": alerts}
+
+
+def _nothing(plan: SeoPlan, params: SeoParams) -> Outcome:
+    if plan.considered == 0:
+        which = f"called {params.product!r}" if params.product else "at all"
+        return Outcome(
+            title="SEO",
+            status=OutcomeStatus.STOPPED,
+            reasons=[f"no active product {which} in the store"],
+        )
+    return Outcome(
+        title="SEO",
+        status=OutcomeStatus.KEPT,
+        detail=f"{plan.considered} active product(s) already have this SEO",
+    )
+
+
+def _outcomes(gate: GateOutcome, proposed: SeoBulkArgs) -> list[Outcome]:
+    status = gate.status
+    reasons = list(gate.classification.reasons)
+    level = str(gate.classification.level)
+    if status is not GateStatus.EXECUTED:
+        note = f"approver {status}" + (f": {gate.notes}" if gate.notes else "")
+        return [
+            Outcome(
+                title=f"SEO for {len(proposed.changes)} product(s)",
+                status=OutcomeStatus.REJECTED,
+                reasons=[*reasons, note],
+                risk_level=level,
+                approval_id=gate.approval_id,
+                decided_by=gate.decided_by,
+            )
+        ]
+    made = SeoBulkArgs.model_validate(gate.action.args)
+    result = gate.result if isinstance(gate.result, dict) else {}
+    failed = result.get("failed")
+    errors = {
+        str(f.get("product_id")): str(f.get("error"))
+        for f in (failed if isinstance(failed, list) else [])
+        if isinstance(f, dict)
+    }
+    outcomes = []
+    for change in made.changes:
+        error = errors.get(change.product_id)
+        detail = f"meta title {change.seo_title!r}" + (
+            f", handle '{change.handle}'" if change.handle else ""
+        )
+        outcomes.append(
+            Outcome(
+                title=f"SEO {change.product}",
+                status=OutcomeStatus.FAILED if error else OutcomeStatus.UPDATED,
+                detail=detail,
+                reasons=[error] if error else reasons,
+                risk_level=level,
+                approval_id=gate.approval_id,
+                decided_by=gate.decided_by,
+            )
+        )
+    return outcomes
