@@ -111,12 +111,18 @@ async def get(
     runtime: Runtime, namespace: str, key: str, refresh_ttl: bool | None
 ) -> dict[str, Any] | None:
     labels = _namespace(namespace.split(".") if namespace else [])
-    item = await store_of(runtime).aget(labels, key, refresh_ttl=refresh_ttl)
+    try:
+        item = await store_of(runtime).aget(labels, key, refresh_ttl=refresh_ttl)
+    except REFUSED as exc:
+        raise InvalidRequestError(str(exc)) from None
     return None if item is None else item_json(item)
 
 
 async def delete(runtime: Runtime, body: StoreDelete) -> None:
-    await store_of(runtime).adelete(_namespace(body.namespace), body.key)
+    try:
+        await store_of(runtime).adelete(_namespace(body.namespace), body.key)
+    except REFUSED as exc:
+        raise InvalidRequestError(str(exc)) from None
 
 
 async def search(runtime: Runtime, body: StoreSearch) -> dict[str, Any]:

@@ -73,6 +73,14 @@ async def test_refusals(sdk: LangGraphClient) -> None:
     with pytest.raises(httpx.HTTPStatusError) as dotted:  # the SDK refuses dots itself
         await sdk.http.put("/store/items", json={"namespace": ["a.b"], "key": "k", "value": {}})
     assert dotted.value.response.status_code == 422
+    for label in ("a\u0000b", "ok\u0000"):  # NUL in a label: refused by get and delete too
+        with pytest.raises(httpx.HTTPStatusError) as nul_get:
+            await sdk.store.get_item(["tests", label], "k")
+        assert nul_get.value.response.status_code == 422
+        with pytest.raises(httpx.HTTPStatusError) as nul_delete:
+            await sdk.store.delete_item(["tests", label], "k")
+        assert nul_delete.value.response.status_code == 422
+        assert "NUL" in nul_delete.value.response.json()["detail"]
     with pytest.raises(httpx.HTTPStatusError) as semantic:
         await sdk.store.search_items(["tests"], query="hello")
     assert semantic.value.response.status_code == 422
