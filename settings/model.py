@@ -275,6 +275,19 @@ class Settings(BaseSettings):
         max_length=64,
         description="IANA time zone of ROYAL_ROAS_WATCH_SCHEDULE.",
     )
+    royal_daily_report_schedule: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="Cron expression for the finance cluster's daily report (e.g. '55 23 * * *': "
+        "today's P&L, what is owed to suppliers and the revenue-drop alert, late each day); "
+        "unset: the report runs only when asked.",
+    )
+    royal_daily_report_timezone: str = Field(
+        default="Europe/Amsterdam",
+        max_length=64,
+        description="IANA time zone of ROYAL_DAILY_REPORT_SCHEDULE.",
+    )
     royal_event_retention_seconds: int = Field(
         default=600,
         gt=0,

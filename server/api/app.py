@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from host import approvals, crons, effects_sweep, order_sweep, roas_watch, threads
+from host import approvals, crons, effects_sweep, order_sweep, scheduled_jobs, threads
 from host.runtime import Runtime
 from server import console
 from server.api import (
@@ -67,7 +67,7 @@ def create_app(
             order_sweep.sweeping(runtime),
         ):
             app.state.runtime = runtime
-            await roas_watch.ensure_watch_cron(runtime)
+            await scheduled_jobs.ensure_all(runtime)
             prices = runtime.services.models.prices if runtime.services else None
             runtime.workers.callbacks.append(MetricsCallback(metrics, prices))
             runtime.workers.on_start.append(metrics.run_started)

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from host import crons, roas_watch
+from host import crons, scheduled_jobs
 from storage.ad_spend import AdSpendRepository
 from storage.marketing import CampaignRecord, CampaignRepository
 from tests.integration.pipeline_support import Engine, engine, turn
@@ -147,9 +147,9 @@ async def test_the_scheduled_watcher_pauses_and_scales_no_further_than_approved(
     runtime.settings = runtime.settings.model_copy(
         update={"royal_roas_watch_schedule": "* * * * * *", "royal_roas_watch_timezone": "UTC"}
     )
-    cron = await roas_watch.ensure_watch_cron(runtime)
+    cron = await scheduled_jobs.ensure_roas_watch(runtime)
     assert cron is not None
-    again = await roas_watch.ensure_watch_cron(runtime)  # a restart keeps the one cron
+    again = await scheduled_jobs.ensure_roas_watch(runtime)  # a restart keeps the one cron
     assert again is not None
     assert again["cron_id"] == cron["cron_id"]
 
@@ -173,5 +173,5 @@ async def test_the_scheduled_watcher_pauses_and_scales_no_further_than_approved(
     assert sum(1 for e in pauses.items if e.action_kind == "ad.pause") == 1
 
     runtime.settings = runtime.settings.model_copy(update={"royal_roas_watch_schedule": None})
-    assert await roas_watch.ensure_watch_cron(runtime) is None
+    assert await scheduled_jobs.ensure_roas_watch(runtime) is None
     assert await runtime.crons.get(str(cron["cron_id"])) is None
