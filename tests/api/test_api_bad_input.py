@@ -33,7 +33,12 @@ CASES: list[tuple[str, str, object, int]] = [
     ("POST", "/runs/wait", {"assistant_id": "nope"}, 404),
     ("POST", "/runs/wait", {}, 422),
     ("POST", "/runs/wait", {"assistant_id": 42}, 422),
-    ("POST", "/runs/wait", {"assistant_id": "ceo", "input": {}, "command": {"resume": 1}}, 422),
+    (
+        "POST",
+        "/runs/wait",
+        {"assistant_id": "ceo", "input": {"x": 1}, "command": {"resume": 1}},
+        422,
+    ),
     ("POST", "/runs/wait", {"assistant_id": "ceo", "command": {}}, 422),
     ("POST", "/runs/wait", {"assistant_id": "ceo", "stream_mode": "everything"}, 422),
     ("POST", "/runs/wait", {"assistant_id": "ceo", "context": {"unknown": 1}}, 422),
