@@ -37,6 +37,7 @@ def real_model(monkeypatch: pytest.MonkeyPatch, model_server: ModelServer) -> Mo
     """Set before the engine reads its settings (it is requested first)."""
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-images-0000000000000000")
     monkeypatch.setenv("OPENAI_BASE_URL", model_server.base_url)
+    monkeypatch.setenv("ROYAL_MODEL_IMAGES", "gpt-image-1")
     return model_server
 
 

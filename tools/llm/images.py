@@ -1,7 +1,9 @@
 """Generated images through an OpenAI-compatible images API (``POST {base}/images/generations``).
 
 Only with a real model configured (``OPENAI_API_KEY``; ``OPENAI_BASE_URL`` for any compatible
-server): the offline model generates nothing, so :func:`image_generator` returns ``None``. The
+server) and an images model chosen (``ROYAL_MODEL_IMAGES``, e.g. ``gpt-image-1``): otherwise
+:func:`image_generator` returns ``None`` and nothing is generated — the offline model never,
+and a chat-only setup (or an eval cassette recorded without images) is not changed. The
 answer is OpenAI's wire format — ``{"created", "data": [{"b64_json"}]}`` — and the image is
 decoded, bounded in size and checked to open in Pillow before anyone uses it.
 """
@@ -132,10 +134,8 @@ def _error_message(response: httpx.Response) -> str:
 
 
 def image_generator(settings: Settings) -> ImageGenerator | None:
-    """The configured images API, or None with the offline model (no key)."""
-    key = settings.openai_api_key
-    if key is None or not key.get_secret_value().strip():
+    """The configured images API, or None without a key or without an images model."""
+    key, model = settings.openai_api_key, settings.royal_model_images
+    if key is None or not key.get_secret_value().strip() or not model:
         return None
-    return OpenAIImages(
-        api_key=key, model=settings.royal_model_images, base_url=settings.openai_base_url
-    )
+    return OpenAIImages(api_key=key, model=model, base_url=settings.openai_base_url)
