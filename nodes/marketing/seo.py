@@ -23,7 +23,7 @@ from nodes.approval.gate import Execute
 from nodes.clusters import ClusterTask, ServiceFailure
 from nodes.context import Context, services_of
 from nodes.marketing.models import Outcome, OutcomeStatus
-from nodes.marketing.seo_collections import CollectionSeoChange, applied
+from nodes.marketing.seo_collections import CollectionSeoChange, applied, no_description
 from nodes.marketing.seo_copy import SeoChange
 from nodes.marketing.seo_plan import (
     KEYWORD_DAYS,
@@ -63,7 +63,7 @@ class SeoBulkArgs(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _something(self) -> SeoBulkArgs:
+    def _not_empty(self) -> SeoBulkArgs:
         if not self.changes and not self.collections:
             raise ValueError("an SEO change needs at least one product or collection")
         return self
@@ -183,7 +183,9 @@ async def _write_collection(services: Services, change: CollectionSeoChange) -> 
         "id": change.collection_id,
         "seo": SeoInput(title=change.seo_title, description=change.seo_description),
     }
-    if change.description_html is not None:  # an explicit None would clear the description
+    # Only into an empty description (someone may have written one since the plan); and
+    # never an explicit None, which would clear it.
+    if change.description_html is not None and no_description(current.description_html):
         fields["description_html"] = change.description_html
     await services.shopify.update_collection(CollectionUpdateInput.model_validate(fields))
 

@@ -103,7 +103,8 @@ def collection_description(title: str, keywords: Sequence[str], shop: str, count
     return f"<p>{html.escape(text)}</p>"
 
 
-def _empty(description_html: str) -> bool:
+def no_description(description_html: str) -> bool:
+    """Whether a ``descriptionHtml`` says nothing (empty tags and spaces only)."""
     return not re.sub(r"<[^>]+>|&nbsp;|\s", "", description_html)
 
 
@@ -116,7 +117,7 @@ def propose_collection(
     seo_description = collection_meta_description(title, keywords, shop)
     description = (
         collection_description(title, keywords, shop, count)
-        if _empty(collection.description_html)
+        if no_description(collection.description_html)
         else None
     )
     current = collection.seo
@@ -146,6 +147,6 @@ def applied(change: CollectionSeoChange, collection: Collection) -> bool:
         and seo.description == change.seo_description
         and (
             change.description_html is None
-            or collection.description_html == change.description_html
+            or not no_description(collection.description_html)  # written, by us or someone
         )
     )

@@ -177,7 +177,13 @@ async def test_collections_survive_a_crash_and_a_vanished_one_is_reported(
     del store.collections[int(gone.collection_id.rsplit("/", 1)[1])]
     for collection in store.collections.values():
         collection.seo_title = None
+        collection.description_html = ""
+    # An operator writes a description after the plan: the re-run keeps it.
+    mine = next(iter(store.collections.values()))
+    mine.description_html = "<p>Mine.</p>"
     result = await apply_changes(services, args, KEY)
+    assert mine.description_html == "<p>Mine.</p>"
+    assert mine.seo_title is not None
     assert isinstance(result, dict)
     assert result["failed"] == [
         {

@@ -98,6 +98,8 @@ def test_a_collection_reading_as_the_proposal_is_left_out_and_counts_as_applied(
     assert applied(change, written)
     assert propose_collection(written, ["jump"], SHOP, 1) is None
     assert not applied(change, _collection("Cardio", "", seo))  # the description is missing
+    # Someone wrote their own description since the plan: that counts, it is not replaced.
+    assert applied(change, _collection("Cardio", "<p>Mine.</p>", seo))
 
 
 @given(
