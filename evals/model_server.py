@@ -1,5 +1,9 @@
 """A local OpenAI-compatible chat server that answers with the project's offline responders.
 
+It also answers ``POST /v1/images/generations`` in OpenAI's wire format (``b64_json``): a
+deterministic PNG whose colours come from the prompt, so generated ad backgrounds can be
+tested over real HTTP; the prompts it received are kept in ``image_prompts``.
+
 Evals record every model call as HTTP, like a real provider's. Without a key, ``royal eval
 --record`` points ``ChatOpenAI`` here: the same deterministic answers the offline model gives,
 served over ``/v1/chat/completions`` (tools, ``tool_choice``, ``response_format`` json_schema,
@@ -8,7 +12,9 @@ SSE streaming with usage), so the cassettes look like real OpenAI traffic.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +22,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from langchain_core.messages import AIMessage, BaseMessage, convert_to_messages
+from PIL import Image
 
 from nodes.offline import offline_registry
 from tools.llm import OfflineChatModel
@@ -122,9 +129,48 @@ def chunks(body: dict[str, Any], reply: AIMessage) -> Iterator[dict[str, Any]]:
         yield {**base, "choices": [], "usage": _usage(reply)}
 
 
-def create_model_app() -> FastAPI:
+#: Sizes OpenAI's images API accepts (gpt-image-1 and DALL·E 3).
+IMAGE_SIZES = frozenset({"1024x1024", "1024x1536", "1536x1024", "1792x1024", "1024x1792"})
+
+
+def _error(message: str, status: int = 400) -> JSONResponse:
+    error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def scripted_image(prompt: str, size: str) -> bytes:
+    """A PNG of ``size`` in two colours derived from ``prompt``: same prompt, same image."""
+    width, height = (int(n) for n in size.split("x"))
+    digest = hashlib.sha256(prompt.encode()).digest()
+    image = Image.new("RGB", (width, height), (digest[0], digest[1], digest[2]))
+    image.paste((digest[3], digest[4], digest[5]), (0, height // 2, width, height))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def create_model_app(image_prompts: list[str] | None = None) -> FastAPI:
     app = FastAPI(title="Royal scripted model server")
     model = OfflineChatModel(registry=offline_registry())
+    prompts = image_prompts if image_prompts is not None else []
+
+    @app.post("/v1/images/generations")
+    async def images_generations(request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error("the body is not JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("prompt"), str):
+            return _error("prompt (a string) is required")
+        size = body.get("size", "1024x1024")
+        if size not in IMAGE_SIZES:
+            return _error(f"Invalid value: '{size}'. Supported values are: {sorted(IMAGE_SIZES)}")
+        if body.get("response_format") not in (None, "b64_json"):
+            return _error("only response_format b64_json is served here")
+        prompts.append(body["prompt"])
+        png = scripted_image(body["prompt"], size)
+        data = [{"b64_json": base64.b64encode(png).decode(), "revised_prompt": None}]
+        return JSONResponse({"created": CREATED, "data": data})
 
     @app.post("/v1/chat/completions")
     async def chat_completions(request: Request) -> Response:
@@ -160,7 +206,8 @@ class ModelServer(LoopbackServer):
     """The scripted model server on a loopback port; ``base_url`` is the OpenAI base URL."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(create_model_app(), host=host, port=port)
+        self.image_prompts: list[str] = []
+        super().__init__(create_model_app(self.image_prompts), host=host, port=port)
 
     @property
     def base_url(self) -> str:

@@ -307,6 +307,11 @@ class Settings(BaseSettings):
     royal_model_copywriting: str = Field(
         default="gpt-4o-mini", description="Model for product copy."
     )
+    royal_model_images: str | None = Field(
+        default=None,
+        description="Model for generated ad backgrounds (POST /images/generations), e.g. "
+        "gpt-image-1; needs OPENAI_API_KEY. Unset: none.",
+    )
     royal_run_budget_eur: Decimal = Field(
         default=Decimal("1.00"), gt=0, description="LLM spend allowed per run (EUR)."
     )

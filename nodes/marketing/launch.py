@@ -17,11 +17,11 @@ from pydantic import JsonValue
 from nodes.approval import GateOutcome, GateStatus, Proposal, ProposalContext, run_gated
 from nodes.clusters import ServiceFailure
 from nodes.context import Context, services_of
+from nodes.marketing.ad_background import creative_image
 from nodes.marketing.budget_cap import BudgetCapError
 from nodes.marketing.launch_args import TOOL, LaunchArgs
 from nodes.marketing.launcher import launch_campaign, start_budget
 from nodes.marketing.models import Outcome, OutcomeStatus
-from nodes.marketing.product_image import product_photo
 from nodes.marketing.state import MarketingState
 from nodes.services import Services
 from policies import Action, ActionKind
@@ -58,11 +58,13 @@ async def launch(state: MarketingState, runtime: Runtime[Context]) -> dict[str, 
 
     async def execute(action: Action, key: str) -> JsonValue:
         approved = LaunchArgs.model_validate(action.args)
-        photo = await product_photo(services.shopify, approved.product_id)
-        result = await launch_campaign(
-            services, approved, key, thread_id=thread_id, product_image=photo.image
+        image, note = await creative_image(
+            services.settings, services.shopify, approved.product_id, approved.product_title
         )
-        return result | {"creatives_on": photo.note}
+        result = await launch_campaign(
+            services, approved, key, thread_id=thread_id, product_image=image
+        )
+        return result | {"creatives_on": note}
 
     context = runtime.context
     try:

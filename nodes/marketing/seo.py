@@ -1,10 +1,12 @@
-"""SEO Agent, the write: one ``seo.update`` action for every product the plan changes.
+"""SEO Agent, the write: one ``seo.update`` action for every product and collection the plan
+changes.
 
 A bulk SEO change is one decision (the ``seo-bulk`` rule rates it MEDIUM: it executes and
 notifies; with the kill switch it waits for an approver, who may edit the list) and one effect
 in the ledger. Executing it writes each product through ``shopify_update_product`` — the typed
-product-update tool — after reading it: a product that already reads as its change is not
-written again, so a crash half-way re-applies only the products not yet written.
+product-update tool — and each collection through ``collectionUpdate``, after reading it: one
+that already reads as its change is not written again, so a crash half-way re-applies only
+what was not yet written.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from typing import Any
 
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
 
 from nodes.approval import GateOutcome, GateStatus, Proposal, ProposalContext, run_gated
 from nodes.approval.args import register_args_model
@@ -21,8 +23,16 @@ from nodes.approval.gate import Execute
 from nodes.clusters import ClusterTask, ServiceFailure
 from nodes.context import Context, services_of
 from nodes.marketing.models import Outcome, OutcomeStatus
+from nodes.marketing.seo_collections import CollectionSeoChange, applied, no_description
 from nodes.marketing.seo_copy import SeoChange
-from nodes.marketing.seo_plan import KEYWORD_DAYS, MAX_PRODUCTS, SeoParams, SeoPlan, plan_seo
+from nodes.marketing.seo_plan import (
+    KEYWORD_DAYS,
+    MAX_COLLECTIONS,
+    MAX_PRODUCTS,
+    SeoParams,
+    SeoPlan,
+    plan_seo,
+)
 from nodes.marketing.state import MarketingState
 from nodes.product.jobs import problem_of
 from nodes.services import Services
@@ -30,7 +40,7 @@ from policies import Action, ActionKind
 from tools.agent_tools import ToolClients, ToolInputError
 from tools.agent_tools.shopify_products import UPDATE_PRODUCT, UpdateProductArgs
 from tools.shopify.errors import ShopifyError
-from tools.shopify.models import Product
+from tools.shopify.models import CollectionUpdateInput, Product, SeoInput
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +49,29 @@ TOOL = "shopify_bulk_seo"
 
 
 class SeoBulkArgs(BaseModel):
-    """What the approver sees and may edit: the products and their new SEO fields."""
+    """What the approver sees and may edit: the products and collections and their new SEO.
+
+    ``collections`` is left out (None) when no collection changes, so a products-only action
+    reads as it did before collections were supported.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    changes: list[SeoChange] = Field(min_length=1, max_length=MAX_PRODUCTS)
+    changes: list[SeoChange] = Field(default_factory=list, max_length=MAX_PRODUCTS)
+    collections: list[CollectionSeoChange] | None = Field(
+        default=None, min_length=1, max_length=MAX_COLLECTIONS
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SeoBulkArgs:
+        if not self.changes and not self.collections:
+            raise ValueError("an SEO change needs at least one product or collection")
+        return self
+
+    def count(self) -> str:
+        """``3 product(s) and 4 collection(s)``, for titles and reasons."""
+        text = f"{len(self.changes)} product(s)"
+        return text + (f" and {len(self.collections)} collection(s)" if self.collections else "")
 
 
 register_args_model(TOOL, SeoBulkArgs)
@@ -80,9 +108,14 @@ def _describe(plan: SeoPlan) -> str:
         if change.handle:
             parts.append(f"handle '{change.handle}' (old URL redirects)")
         lines.append(f"- {change.product}: " + "; ".join(parts))
+    for item in plan.collections:
+        text = f"- collection {item.collection}: meta title {item.seo_title!r}"
+        lines.append(text + ("; a description (it has none)" if item.description_html else ""))
     top = ", ".join(f"{k.word} ({k.units})" for k in plan.keywords[:8]) or "no sales yet"
     return (
-        f"SEO for {len(plan.changes)} product(s):\n"
+        f"SEO for {len(plan.changes)} product(s)"
+        + (f" and {len(plan.collections)} collection(s)" if plan.collections else "")
+        + ":\n"
         + "\n".join(lines)
         + f"\nKeywords from units kept in the last {KEYWORD_DAYS} days: {top}."
     )
@@ -128,7 +161,33 @@ async def apply_changes(services: Services, args: SeoBulkArgs, key: str) -> Json
             failed.append({"product_id": change.product_id, "error": str(exc)})
             continue
         done.append(change.product_id)
+    for item in args.collections or []:
+        try:
+            await _write_collection(services, item)
+        except (ShopifyError, ToolInputError) as exc:
+            logger.warning("SEO update of %s failed: %s", item.collection_id, exc)
+            failed.append({"collection_id": item.collection_id, "error": str(exc)})
+            continue
+        done.append(item.collection_id)
     return {"updated": done, "failed": failed}
+
+
+async def _write_collection(services: Services, change: CollectionSeoChange) -> None:
+    """``collectionUpdate`` unless the collection already reads as ``change``."""
+    current = await services.shopify.get_collection(change.collection_id)
+    if current is None:
+        raise ToolInputError("the collection is no longer in the store")
+    if applied(change, current):
+        return
+    fields: dict[str, object] = {
+        "id": change.collection_id,
+        "seo": SeoInput(title=change.seo_title, description=change.seo_description),
+    }
+    # Only into an empty description (someone may have written one since the plan); and
+    # never an explicit None, which would clear it.
+    if change.description_html is not None and no_description(current.description_html):
+        fields["description_html"] = change.description_html
+    await services.shopify.update_collection(CollectionUpdateInput.model_validate(fields))
 
 
 def _executor(services: Services) -> Execute:
@@ -148,23 +207,29 @@ async def seo(state: MarketingState, runtime: Runtime[Context]) -> dict[str, Any
         return {"task": task, "outcomes": [stopped]}
     try:
         plan = await plan_seo(services, params)
-        if not plan.changes:
+        if not plan.changes and not plan.collections:
             return {"task": task, "outcomes": [_nothing(plan, params)]}
-        args = SeoBulkArgs(changes=plan.changes)
+        args = SeoBulkArgs(changes=plan.changes, collections=plan.collections or None)
         reasoning = (
             f"{len(plan.changes)} of {plan.considered} active product(s) get meta titles and "
             "descriptions with the words customers bought."
         )
+        if plan.collections:
+            reasoning += (
+                f" {len(plan.collections)} of {plan.collections_considered} collection(s) too, "
+                "with the words bought in each."
+            )
         context = runtime.context
         gate = await run_gated(
             Proposal(
                 action=_action(args, reasoning),
                 context=ProposalContext(
-                    title=f"SEO for {len(plan.changes)} product(s)",
+                    title=f"SEO for {args.count()}",
                     description=_describe(plan),
                     reasoning=reasoning,
                     data_sources=[
                         "shopify:products (active)",
+                        *(["shopify:collections"] if plan.collections else []),
                         f"shopify:orders of the last {KEYWORD_DAYS} days",
                     ],
                 ),
@@ -198,10 +263,13 @@ def _nothing(plan: SeoPlan, params: SeoParams) -> Outcome:
             status=OutcomeStatus.STOPPED,
             reasons=[f"no active product {which} in the store"],
         )
+    collections = (
+        f" and {plan.collections_considered} collection(s)" if plan.collections_considered else ""
+    )
     return Outcome(
         title="SEO",
         status=OutcomeStatus.KEPT,
-        detail=f"{plan.considered} active product(s) already have this SEO",
+        detail=f"{plan.considered} active product(s){collections} already have this SEO",
     )
 
 
@@ -213,7 +281,7 @@ def _outcomes(gate: GateOutcome, proposed: SeoBulkArgs) -> list[Outcome]:
         note = f"approver {status}" + (f": {gate.notes}" if gate.notes else "")
         return [
             Outcome(
-                title=f"SEO for {len(proposed.changes)} product(s)",
+                title=f"SEO for {proposed.count()}",
                 status=OutcomeStatus.REJECTED,
                 reasons=[*reasons, note],
                 risk_level=level,
@@ -225,7 +293,7 @@ def _outcomes(gate: GateOutcome, proposed: SeoBulkArgs) -> list[Outcome]:
     result = gate.result if isinstance(gate.result, dict) else {}
     failed = result.get("failed")
     errors = {
-        str(f.get("product_id")): str(f.get("error"))
+        str(f.get("product_id") or f.get("collection_id")): str(f.get("error"))
         for f in (failed if isinstance(failed, list) else [])
         if isinstance(f, dict)
     }
@@ -238,6 +306,22 @@ def _outcomes(gate: GateOutcome, proposed: SeoBulkArgs) -> list[Outcome]:
         outcomes.append(
             Outcome(
                 title=f"SEO {change.product}",
+                status=OutcomeStatus.FAILED if error else OutcomeStatus.UPDATED,
+                detail=detail,
+                reasons=[error] if error else reasons,
+                risk_level=level,
+                approval_id=gate.approval_id,
+                decided_by=gate.decided_by,
+            )
+        )
+    for item in made.collections or []:
+        error = errors.get(item.collection_id)
+        detail = f"meta title {item.seo_title!r}" + (
+            ", a description" if item.description_html else ""
+        )
+        outcomes.append(
+            Outcome(
+                title=f"SEO collection {item.collection}",
                 status=OutcomeStatus.FAILED if error else OutcomeStatus.UPDATED,
                 detail=detail,
                 reasons=[error] if error else reasons,

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from graphql import GraphQLSchema, build_schema, parse, validate
 
+from tools.sandbox.shopify.schema import SDL_EXTENSIONS, SDL_PATH
 from tools.shopify.documents import ALL_DOCUMENTS
 from tools.shopify.idempotency import IDEMPOTENCY_VARIABLE, operation_kind, with_idempotency
-
-SDL = Path(__file__).resolve().parents[2] / "tools" / "sandbox" / "shopify" / "schema.graphql"
 
 
 @pytest.fixture(scope="module")
 def schema() -> GraphQLSchema:
-    return build_schema(SDL.read_text())
+    """The sandbox's whole SDL: ``schema.graphql`` and its extensions (collections, orders…)."""
+    return build_schema("\n".join(p.read_text() for p in (SDL_PATH, *SDL_EXTENSIONS)))
 
 
 @pytest.mark.parametrize("name", sorted(ALL_DOCUMENTS))

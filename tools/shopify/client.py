@@ -15,7 +15,12 @@ from settings import Settings, get_settings
 from storage.credentials import CredentialStore
 from tools.shopify.auth import TokenProvider, token_provider
 from tools.shopify.config import ShopifyConfig
-from tools.shopify.operations import OrderOperations, ProductOperations, StoreOperations
+from tools.shopify.operations import (
+    CollectionOperations,
+    OrderOperations,
+    ProductOperations,
+    StoreOperations,
+)
 from tools.shopify.redis_bucket import RedisCostBucket
 from tools.shopify.throttle import Clock, CostBucket, LocalCostBucket, QueryCost, ThrottleStatus
 from tools.shopify.transport import GraphQLTransport, Sleep, TransportStats
@@ -23,7 +28,7 @@ from tools.shopify.transport import GraphQLTransport, Sleep, TransportStats
 USER_AGENT = "royal-orchestrator-shopify/0.1 (httpx)"
 
 
-class ShopifyClient(StoreOperations, ProductOperations, OrderOperations):
+class ShopifyClient(StoreOperations, ProductOperations, CollectionOperations, OrderOperations):
     """An async Shopify Admin GraphQL client for one shop.
 
     Use it as an async context manager (or call :meth:`aclose`). ``clock`` and ``sleep`` are

@@ -28,6 +28,9 @@ class Collection:
     number: int
     handle: str
     title: str
+    description_html: str = ""
+    seo_title: str | None = None
+    seo_description: str | None = None
 
     @property
     def id(self) -> str:

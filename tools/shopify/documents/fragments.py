@@ -219,6 +219,20 @@ fragment OrderFields on Order {{
 """
 
 
+COLLECTION = """
+fragment CollectionFields on Collection {
+  id
+  handle
+  title
+  descriptionHtml
+  seo {
+    title
+    description
+  }
+}
+"""
+
+
 def document(operation: str, *fragments: str) -> str:
     """``operation`` followed by ``fragments`` (each once, in order)."""
     unique = list(dict.fromkeys(fragment.strip() for fragment in fragments))

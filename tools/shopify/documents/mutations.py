@@ -256,3 +256,20 @@ query AutomaticDiscounts($first: Int!, $after: String) {
 }
 """
 )
+
+COLLECTION_UPDATE = f.document(
+    """
+mutation CollectionUpdate($input: CollectionInput!) {
+  collectionUpdate(input: $input) {
+    collection {
+      ...CollectionFields
+    }
+    userErrors {
+      field
+      message
+    }
+  }
+}
+""",
+    f.COLLECTION,
+)

@@ -262,3 +262,49 @@ query ProductFeaturedImage($id: ID!) {
   }
 }
 """
+
+COLLECTIONS = f.document(
+    """
+query Collections($first: Int!, $after: String) {
+  collections(first: $first, after: $after) {
+    nodes {
+      ...CollectionFields
+    }
+    pageInfo {
+      ...PageInfoFields
+    }
+  }
+}
+""",
+    f.COLLECTION,
+    f.PAGE_INFO,
+)
+
+COLLECTION = f.document(
+    """
+query Collection($id: ID!) {
+  collection(id: $id) {
+    ...CollectionFields
+  }
+}
+""",
+    f.COLLECTION,
+)
+
+COLLECTION_PRODUCT_IDS = f.document(
+    """
+query CollectionProductIds($id: ID!, $first: Int!, $after: String) {
+  collection(id: $id) {
+    products(first: $first, after: $after) {
+      nodes {
+        id
+      }
+      pageInfo {
+        ...PageInfoFields
+      }
+    }
+  }
+}
+""",
+    f.PAGE_INFO,
+)

@@ -4,6 +4,7 @@ Money is ``Decimal``, ids are validated global ids (``gid://shopify/Product/1``)
 timezone-aware datetimes. Outputs ignore fields they do not know; inputs refuse them.
 """
 
+from tools.shopify.models.collections import Collection, CollectionUpdateInput
 from tools.shopify.models.common import (
     Money,
     MoneyBag,
@@ -101,6 +102,8 @@ from tools.shopify.models.shop import Domain, Shop, ShopPlan
 
 __all__ = [
     "AutomaticDiscount",
+    "Collection",
+    "CollectionUpdateInput",
     "DiscountAmountInput",
     "DiscountAutomaticBasicInput",
     "DiscountCode",

@@ -54,13 +54,18 @@ def shop_plan(_shop: Shop, _info: Info) -> dict[str, Any]:
 # --- Product --------------------------------------------------------------------------------------
 
 
+def plain_text(description_html: str, truncate_at: int | None = None) -> str:
+    """A ``descriptionHtml`` as the plain-text ``description`` Shopify derives from it."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", description_html))
+    text = re.sub(r"\s+", " ", text).strip()
+    if truncate_at is not None and len(text) > truncate_at:
+        return text[: max(truncate_at - 3, 0)] + "..."
+    return text
+
+
 @resolves("Product", "description")
 def product_description(product: Product, _info: Info, truncateAt: int | None = None) -> str:
-    text = html.unescape(re.sub(r"<[^>]+>", " ", product.description_html))
-    text = re.sub(r"\s+", " ", text).strip()
-    if truncateAt is not None and len(text) > truncateAt:
-        return text[: max(truncateAt - 3, 0)] + "..."
-    return text
+    return plain_text(product.description_html, truncateAt)
 
 
 @resolves("Product", "totalInventory")

@@ -1,4 +1,7 @@
-"""Collections, themes and theme files: queries and the theme mutations.
+"""Collections, themes and theme files: queries, ``collectionUpdate`` and the theme mutations.
+
+``collectionUpdate`` writes a collection's title, ``descriptionHtml`` and ``seo``; a field left
+out of the input stays as it is.
 
 ``themeDuplicate`` copies a theme as UNPUBLISHED, ``themeFilesUpsert`` writes up to 50 files
 (TEXT or BASE64 bodies) to a theme that is not MAIN-locked, ``themePublish`` makes a theme MAIN
@@ -18,10 +21,12 @@ from tools.sandbox.shopify.ids import parse_gid
 from tools.sandbox.shopify.models import MediaImage, Product
 from tools.sandbox.shopify.online_store import (
     MAX_UPSERT_FILES,
+    Collection,
     OnlineStoreTheme,
     OnlineStoreThemeFile,
 )
 from tools.sandbox.shopify.pagination import Connection
+from tools.sandbox.shopify.resolvers.catalog_types import plain_text
 from tools.sandbox.shopify.resolvers.common import (
     Info,
     RequestContext,
@@ -32,6 +37,7 @@ from tools.sandbox.shopify.resolvers.common import (
     user_error,
 )
 from tools.sandbox.shopify.resolvers.mutation import Payload, mutation
+from tools.sandbox.shopify.resolvers.product_input import blank
 from tools.sandbox.shopify.store import ShopifyStore
 
 
@@ -80,6 +86,58 @@ def resolve_collections(_root: Any, info: Info, **args: Any) -> Connection[Any]:
         wanted = query.removeprefix("handle:").strip("'\" ")
         items = [c for c in items if c.handle == wanted]
     return connection(items, args, lambda c: (c.number, c.number))
+
+
+@resolves("Query", "collection")
+def resolve_collection(_root: Any, info: Info, id: str) -> Collection | None:
+    number = number_or_none(id, "Collection")
+    return store(info).collections.get(number) if number is not None else None
+
+
+@resolves("Collection", "description")
+def collection_description(
+    collection: Collection, _info: Info, truncateAt: int | None = None
+) -> str:
+    return plain_text(collection.description_html, truncateAt)
+
+
+@resolves("Collection", "seo")
+def collection_seo(collection: Collection, _info: Info) -> dict[str, Any]:
+    return {"title": collection.seo_title, "description": collection.seo_description}
+
+
+@resolves("Collection", "products")
+def collection_products(collection: Collection, info: Info, **args: Any) -> Connection[Any]:
+    members = [p for p in store(info).products.values() if collection.id in p.collections]
+    return connection(members, args, lambda p: (p.number, p.number))
+
+
+@mutation("collectionUpdate")
+def collection_update(ctx: RequestContext, input: dict[str, Any]) -> Payload:
+    shop = ctx.store
+    if input.get("id") is None:
+        return {
+            "collection": None,
+            "job": None,
+            "userErrors": [user_error(["id"], "id is required")],
+        }
+    number = number_or_none(input["id"], "Collection")
+    target = shop.collections.get(number) if number is not None else None
+    if target is None:
+        error = user_error(["id"], "Collection does not exist")
+        return {"collection": None, "job": None, "userErrors": [error]}
+    if "title" in input and blank(input["title"]):
+        error = user_error(["title"], "Title can't be blank")
+        return {"collection": None, "job": None, "userErrors": [error]}
+    if input.get("title") is not None:
+        target.title = input["title"]
+    if "descriptionHtml" in input:
+        target.description_html = input["descriptionHtml"] or ""
+    seo = input.get("seo")
+    if seo is not None:
+        target.seo_title = seo.get("title", target.seo_title)
+        target.seo_description = seo.get("description", target.seo_description)
+    return {"collection": target, "job": None, "userErrors": []}
 
 
 # --- themes --------------------------------------------------------------------------------
