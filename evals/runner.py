@@ -8,10 +8,10 @@ import secrets
 import tempfile
 import time
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -203,7 +203,19 @@ def recording_label(settings: Settings, recording: Recording) -> dict[str, Any]:
             "printful": settings.printful_mode.value,
         },
         "sandbox_seed": settings.royal_sandbox_seed,
+        "recorded_at": datetime.now(UTC).isoformat(),
     }
+
+
+def replay_clock(label: dict[str, Any]) -> Callable[[], datetime] | None:
+    """In replay, the services' clock as it was when the case was recorded (then running at
+    the real pace): what a node derives from "now" (today's P&L dates, a checkout's age, a
+    deadline) is what it was when the cassette was made, so the requests match it."""
+    recorded = label.get("recorded_at")
+    if not isinstance(recorded, str):
+        return None
+    start, began = datetime.fromisoformat(recorded), time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - began)
 
 
 def _addresses(options: RunOptions) -> dict[str, str]:
@@ -299,6 +311,9 @@ async def run_case(suite: Suite, case: Case, options: RunOptions) -> CaseRun:
                     async with Runtime.open(
                         settings, workers=EVAL_WORKERS, threads={run.thread_id}
                     ) as runtime:
+                        clock = None if options.record else replay_clock(label)
+                        if clock is not None:
+                            runtime.require_services().clock = clock
                         await _seed_database(runtime, case)
                         await _drive(runtime, case, run)
                         await _collect(runtime, run)
