@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from host import crons, scheduled_jobs
+from host import scheduled_jobs
+from tests.integration.cron_support import tick_and_follow
 from tests.integration.pipeline_support import Engine, engine
 from tests.integration.storage_support import BACKENDS
 
@@ -21,21 +22,9 @@ pytestmark = pytest.mark.parametrize("engine", BACKENDS, indirect=True)
 async def _daily_reports(engine: Engine) -> list[dict[str, Any]]:
     """Fire due crons, let this test's workers run their threads; the finished daily reports
     (each tick's run is on a new thread that is kept)."""
-    runtime = engine.runtime
-    await crons.tick(runtime)
-    rows, _total = await runtime.store.search_threads(
-        metadata=None,
-        values=None,
-        ids=None,
-        status=None,
-        sort_by="created_at",
-        sort_order="desc",
-        limit=50,
-        offset=0,
-    )
+    rows = await tick_and_follow(engine)
     reports: list[dict[str, Any]] = []
     for row in rows:
-        runtime.workers.follow(row.thread_id)
         values = row.values if isinstance(row.values, dict) else {}
         if values.get("task") == scheduled_jobs.DAILY_REPORT.task:
             reports += values.get("reports") or []

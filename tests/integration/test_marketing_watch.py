@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from host import crons, scheduled_jobs
+from host import scheduled_jobs
 from storage.ad_spend import AdSpendRepository
 from storage.marketing import CampaignRecord, CampaignRepository
+from tests.integration.cron_support import tick_and_follow
 from tests.integration.pipeline_support import Engine, engine, turn
 from tests.integration.storage_support import BACKENDS
 from tools.sandbox import SandboxServer
@@ -107,29 +108,11 @@ async def test_without_campaigns_the_watcher_says_so(
 # --- the scheduled watcher (ROYAL_ROAS_WATCH_SCHEDULE) ---------------------------------------
 
 
-async def _tick_and_follow(engine: Engine) -> None:
-    """Fire due crons and let this test's worker pool run the threads they created."""
-    runtime = engine.runtime
-    await crons.tick(runtime)
-    rows, _total = await runtime.store.search_threads(
-        metadata=None,
-        values=None,
-        ids=None,
-        status=None,
-        sort_by="created_at",
-        sort_order="desc",
-        limit=50,
-        offset=0,
-    )
-    for row in rows:
-        runtime.workers.follow(row.thread_id)
-
-
 async def _until(engine: Engine, done: Callable[[], Awaitable[bool]]) -> None:
     deadline = asyncio.get_running_loop().time() + 30
     while not await done():
         assert asyncio.get_running_loop().time() < deadline, "the scheduled watcher never acted"
-        await _tick_and_follow(engine)
+        await tick_and_follow(engine)
         await asyncio.sleep(0.3)
 
 
@@ -164,9 +147,9 @@ async def test_the_scheduled_watcher_pauses_and_scales_no_further_than_approved(
     await _until(engine, paused)
     await _until(engine, at_the_approved_budget)
     for _ in range(3):  # more ticks: the budget stays at what was approved
-        await _tick_and_follow(engine)
+        await tick_and_follow(engine)
         await asyncio.sleep(1.1)
-    await _tick_and_follow(engine)
+    await tick_and_follow(engine)
     assert (await _campaign(engine)).budget_eur == Decimal("400.00")
     assert store.nodes[campaign.adset_id].fields["lifetime_budget"] == 40000
     pauses = await engine.services.audit.list(event="action.executed")
