@@ -5,7 +5,8 @@ retried resolves its own writes (the same key reaches the service again); a run 
 (dead, discarded, cancelled) would leave the row STARTED for ever, and nobody would know
 whether the shop has the write. The sweeper takes such rows once they are older than a grace
 period and no run is in flight on their thread, asks the service through a small per-tool
-resolver whether the write landed (found by its key-derived tag or handle), and records
+resolver (``host.effect_resolvers``) whether the write landed (found by its key-derived tag,
+reference or handle, or by the service's state matching the recorded arguments), and records
 APPLIED with what it found, or FAILED "not applied". Every decision is audited; rows whose
 tool has no resolver are logged and counted (``royal effects started``, ``/metrics``) for an
 operator to check by hand.
@@ -14,17 +15,15 @@ operator to check by hand.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, Field
 
+from host.effect_resolvers import RESOLVERS, Resolution, Resolver
 from host.periodic import every
 from host.runtime import Runtime
-from nodes.product.listing import PUBLISH_TOOL
-from nodes.product.shopify_listing import find_listing
-from nodes.services import Services
 from storage.audit import AuditEntry, AuditLog
 from storage.effects import EffectRecord, EffectsLedger
 from storage.enums import ActorKind
@@ -32,38 +31,6 @@ from storage.enums import ActorKind
 logger = logging.getLogger(__name__)
 
 SWEEPER = "effects-sweeper"
-
-
-class Resolution(BaseModel):
-    """What the service shows of one write."""
-
-    model_config = ConfigDict(frozen=True)
-
-    applied: bool
-    result: JsonValue = None
-    note: str = Field(min_length=1)
-
-
-Resolver = Callable[[EffectRecord, Services], Awaitable[Resolution]]
-
-
-async def _listing(record: EffectRecord, services: Services) -> Resolution:
-    found = await find_listing(services.shopify, record.idempotency_key)
-    if found.product_id is None:
-        return Resolution(applied=False, note="not applied: no Shopify product carries its tag")
-    if not found.published:
-        return Resolution(
-            applied=False,
-            note=f"partly applied: product {found.handle} ({found.product_id}) exists but is "
-            "not published; re-running its thread completes it",
-        )
-    return Resolution(
-        applied=True, result=found.result(), note=f"applied: {found.handle} is published"
-    )
-
-
-RESOLVERS: Mapping[str, Resolver] = {PUBLISH_TOOL: _listing}
-"""Tool name (as the effects ledger records it) to the resolver that checks its service."""
 
 
 class SweepReport(BaseModel):

@@ -11,7 +11,8 @@ groups): a step that met a dropped connection and reported it as its own error (
 ledger, audit or approval write inside a node) failed on the infrastructure all the same.
 
 A *connection loss* (the database went away: refused, shut down, closed under the query, pool
-exhausted) is the database's fault, not the run's: it is retried without counting towards
+exhausted, or a checkpoint save it did not take, so a write waited for it in vain) is the
+database's fault, not the run's: it is retried without counting towards
 ``ROYAL_RUN_MAX_ATTEMPTS`` (up to ``OUTAGE_ATTEMPTS_FACTOR`` times that many executions), so a
 run that met two restarts is not dead-lettered for them.
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 import psycopg
 import sqlalchemy.exc
 
+from storage.lineage import CheckpointNotSavedError
 from tools.backoff import jittered_backoff
 
 TRANSIENT: tuple[type[BaseException], ...] = (
@@ -79,6 +81,8 @@ def _transient(exc: BaseException) -> bool:
 
 
 def _lost(exc: BaseException) -> bool:
+    if isinstance(exc, CheckpointNotSavedError):  # a save the database did not take
+        return True
     if isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, psycopg.OperationalError):  # client side (sqlstate None) or shutdown

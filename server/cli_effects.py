@@ -22,7 +22,7 @@ app = typer.Typer(
 @app.command()
 def started(limit: Annotated[int, typer.Option(min=1, max=500)] = 100) -> None:
     """Writes still STARTED (any age), oldest first, and whether a resolver knows their tool."""
-    from host.effects_sweep import RESOLVERS
+    from host.effect_resolvers import RESOLVERS
     from server.cli_progress import on_local_runtime
     from storage.effects import EffectsLedger
 

@@ -3,7 +3,8 @@
 LangGraph re-executes a node from the top after a crash, a resume or a retry, so a node that
 writes to Shopify can reach the same write several times. Each write carries an idempotency key
 derived from the run's durable identity (thread, task, action — see ``idempotency_key``) and
-goes through ``EffectsLedger.run_once``.
+goes through ``EffectsLedger.run_once``, which first waits until the checkpoints that task id
+derives from are saved (``storage.lineage``): a task id is durable only then.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from storage.clock import Clock, utcnow
 from storage.engine import Database
 from storage.enums import EffectStatus
 from storage.errors import IdempotencyConflictError
+from storage.lineage import wait_for_lineage
 from storage.schema import effects
 from storage.sql import insert_or_ignore
 
@@ -62,6 +64,8 @@ class EffectRecord(BaseModel):
     action_kind: str
     tool: str
     args_hash: str
+    args: JsonValue = None
+    """The write's arguments (None on rows written before the ledger kept them)."""
     status: EffectStatus
     result: JsonValue = None
     error: str | None = None
@@ -121,6 +125,7 @@ class EffectsLedger:
         covered by the same argument; the first APPLIED result recorded is the one kept.
         """
         digest = args_hash(args)
+        await wait_for_lineage()  # a key made from a task id holds only once its step is saved
         async with self._db.transaction() as connection:
             claimed = await self._claim(
                 connection,
@@ -130,6 +135,9 @@ class EffectsLedger:
                 task_id=task_id,
                 action_kind=action_kind,
                 tool=tool,
+                args=to_jsonable_python(
+                    args.model_dump(mode="json") if isinstance(args, BaseModel) else args
+                ),
             )
         if claimed.status is EffectStatus.APPLIED:
             return EffectOutcome(
@@ -242,6 +250,7 @@ class EffectsLedger:
         task_id: str,
         action_kind: str,
         tool: str,
+        args: JsonValue,
     ) -> EffectRecord:
         """The record this attempt works from: new, re-attempted, or APPLIED (to replay).
 
@@ -255,6 +264,7 @@ class EffectsLedger:
             "action_kind": action_kind,
             "tool": tool,
             "args_hash": digest,
+            "args": args,
             "status": EffectStatus.STARTED.value,
             "attempts": 1,
             "created_at": self._clock(),

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from langgraph.checkpoint.base import BaseCheckpointSaver
+import aiosqlite
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+)
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol, maybe_add_typed_methods
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -31,6 +38,7 @@ from sqlalchemy import text
 
 from settings import Settings, get_settings
 from storage.engine import Database
+from storage.lineage import CheckpointSaves
 from storage.urls import checkpoint_path, database_url, libpq_conninfo, store_path
 
 PostgresPool = AsyncConnectionPool[AsyncConnection[DictRow]]
@@ -61,6 +69,38 @@ class PooledPostgresSaver(AsyncPostgresSaver):
     def __init__(self, pool: PostgresPool, serde: SerializerProtocol | None = None) -> None:
         super().__init__(conn=pool, serde=serde)
         self.lock = cast(asyncio.Lock, asyncio.Semaphore(pool.max_size))
+        self.saves = CheckpointSaves()
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Save, and tell writes waiting on this checkpoint (``storage.lineage``) how it went."""
+        save = super().aput(config, checkpoint, metadata, new_versions)
+        return await self.saves.record(config, checkpoint["id"], save)
+
+
+class ReportingSqliteSaver(AsyncSqliteSaver):
+    """``AsyncSqliteSaver`` that reports each save's outcome, as ``PooledPostgresSaver``."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, *, serde: SerializerProtocol | None = None
+    ) -> None:
+        super().__init__(conn, serde=serde)
+        self.saves = CheckpointSaves()
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        save = super().aput(config, checkpoint, metadata, new_versions)
+        return await self.saves.record(config, checkpoint["id"], save)
 
 
 @asynccontextmanager
@@ -157,7 +197,7 @@ async def open_persistence(
             store: BaseStore = postgres_store
         else:
             sqlite_saver = await stack.enter_async_context(
-                AsyncSqliteSaver.from_conn_string(_prepared(checkpoint_path(settings)))
+                ReportingSqliteSaver.from_conn_string(_prepared(checkpoint_path(settings)))
             )
             if serde is not None:
                 sqlite_saver.serde = maybe_add_typed_methods(serde)

@@ -118,6 +118,7 @@ effects = Table(
     Column("action_kind", String(128), nullable=False),
     Column("tool", String(128), nullable=False),
     Column("args_hash", String(64), nullable=False),
+    Column("args", JsonColumn),  # what was written: the sweeper compares it with the service
     Column("status", String(16), nullable=False),
     Column("result", JsonColumn),
     Column("error", Text),

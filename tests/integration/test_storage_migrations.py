@@ -90,7 +90,9 @@ async def test_sessions_and_the_closed_state(empty_database: Database) -> None:
     async with empty_database.sessionmaker() as session, session.begin():
         await session.execute(
             text(
-                "INSERT INTO effects VALUES ('k', 't', 'task', 'a', 'tool', 'h', 'STARTED', "
+                "INSERT INTO effects (idempotency_key, thread_id, task_id, action_kind, tool, "
+                "args_hash, status, result, error, attempts, created_at, applied_at) "
+                "VALUES ('k', 't', 'task', 'a', 'tool', 'h', 'STARTED', "
                 "NULL, NULL, 1, CURRENT_TIMESTAMP, NULL)"
             )
         )
