@@ -148,7 +148,8 @@ async def _wait_saved(
     began = time.monotonic()
     deadline = began + patience
     pause = 0.005
-    next_lookup = time.monotonic() + (_FIRST_LOOKUP if saves_of(saver) is saves else 0.0)
+    reported = saves_of(saver) is saves  # this saver tells us its saves: ask the database rarely
+    next_lookup = time.monotonic() + (_FIRST_LOOKUP if reported else 0.0)
     while not saves.saved(key):
         if saves.failed_since(key, mark):
             logger.warning(
@@ -164,7 +165,7 @@ async def _wait_saved(
             if await _stored(saver, key):
                 saves.mark_saved(key)
                 return
-            next_lookup = now + 1.0
+            next_lookup = now + (1.0 if reported else pause)
         if now >= deadline:
             logger.warning(
                 "a write gave up waiting for checkpoint %s of thread %s after %.0f s: nothing "
