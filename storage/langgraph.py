@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import aiosqlite
 from langchain_core.runnables import RunnableConfig
@@ -82,6 +82,17 @@ class PooledPostgresSaver(AsyncPostgresSaver):
         save = super().aput(config, checkpoint, metadata, new_versions)
         return await self.saves.record(config, checkpoint["id"], save)
 
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await self.saves.record_writes(
+            config, super().aput_writes(config, writes, task_id, task_path)
+        )
+
 
 class ReportingSqliteSaver(AsyncSqliteSaver):
     """``AsyncSqliteSaver`` that reports each save's outcome, as ``PooledPostgresSaver``."""
@@ -101,6 +112,17 @@ class ReportingSqliteSaver(AsyncSqliteSaver):
     ) -> RunnableConfig:
         save = super().aput(config, checkpoint, metadata, new_versions)
         return await self.saves.record(config, checkpoint["id"], save)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await self.saves.record_writes(
+            config, super().aput_writes(config, writes, task_id, task_path)
+        )
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ import asyncio
 import itertools
 import logging
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Mapping
 from typing import Any, TypeVar
 
@@ -38,6 +38,9 @@ WAIT_SECONDS = 35.0
 """How long a write waits for a checkpoint save in flight: longer than a save can wait for a
 pooled connection (psycopg's 30 s), so a save that is merely slow is not given up on. Giving
 up is safe (nothing is written, the run is retried); it is only slower."""
+
+_STALLED = 1.0
+"""A save that has not begun this long after the last save of its namespace ended never will."""
 
 _FIRST_LOOKUP = 0.05
 """A save in flight in this process usually finishes within this; only then ask the database."""
@@ -61,26 +64,37 @@ class CheckpointSaves:
     def __init__(self) -> None:
         self._saved: OrderedDict[_Key, None] = OrderedDict()
         self._failed: OrderedDict[_Key, int] = OrderedDict()
+        self._started: OrderedDict[_Key, None] = OrderedDict()
+        self._in_flight: Counter[tuple[str, str]] = Counter()
         self._sequence = itertools.count(1)
         self._last_failure: dict[tuple[str, str], int] = {}
 
     async def record(self, config: RunnableConfig, checkpoint_id: str, save: Awaitable[_T]) -> _T:
         """Await a saver's ``aput`` and remember how it ended."""
-        configurable = config.get("configurable", {})
-        key = (
-            str(configurable.get("thread_id")),
-            str(configurable.get("checkpoint_ns", "")),
-            checkpoint_id,
-        )
+        key = (*_namespace(config), checkpoint_id)
+        self._remember(self._started, key, None)
         try:
-            result = await save
+            result = await self.record_writes(config, save)
         except BaseException:
-            number = next(self._sequence)
-            self._remember(self._failed, key, number)
-            self._last_failure[key[:2]] = number
+            self._remember(self._failed, key, self._last_failure[key[:2]])
             raise
         self.mark_saved(key)
         return result
+
+    async def record_writes(self, config: RunnableConfig, save: Awaitable[_T]) -> _T:
+        """Await a save of the namespace (``aput``, or ``aput_writes``: a checkpoint's save
+        waits for its step's writes to some channels) while counting it under way."""
+        namespace = _namespace(config)
+        self._in_flight[namespace] += 1
+        try:
+            return await save
+        except BaseException:
+            self._last_failure[namespace] = next(self._sequence)
+            raise
+        finally:
+            self._in_flight[namespace] -= 1
+            if not self._in_flight[namespace]:
+                del self._in_flight[namespace]
 
     def mark_saved(self, key: _Key) -> None:
         self._remember(self._saved, key, None)
@@ -95,6 +109,14 @@ class CheckpointSaves:
         wait for ``key`` means ``key`` comes after it and will never be attempted."""
         return key in self._failed or self._last_failure.get(key[:2], 0) > mark
 
+    def stalled(self, key: _Key) -> bool:
+        """Whether ``key``'s save has not begun while no save of its namespace is under way.
+
+        A loop saves its checkpoints one after another, each as soon as the one before ends;
+        one that has not begun with nothing ahead of it never will (an earlier save in its
+        chain failed)."""
+        return key not in self._started and not self._in_flight.get(key[:2])
+
     def mark(self) -> int:
         """The position in the failure sequence now (``failed_since`` counts from here)."""
         return max(self._last_failure.values(), default=0)
@@ -105,6 +127,11 @@ class CheckpointSaves:
         entries.move_to_end(key)
         while len(entries) > _REMEMBERED:
             entries.popitem(last=False)
+
+
+def _namespace(config: RunnableConfig) -> tuple[str, str]:
+    configurable = config.get("configurable", {})
+    return str(configurable.get("thread_id")), str(configurable.get("checkpoint_ns", ""))
 
 
 def saves_of(saver: BaseCheckpointSaver[Any]) -> CheckpointSaves | None:
@@ -150,17 +177,27 @@ async def _wait_saved(
     pause = 0.005
     reported = saves_of(saver) is saves  # this saver tells us its saves: ask the database rarely
     next_lookup = time.monotonic() + (_FIRST_LOOKUP if reported else 0.0)
+    stalled_since: float | None = None
     while not saves.saved(key):
-        if saves.failed_since(key, mark):
+        now = time.monotonic()
+        if reported and saves.stalled(key):
+            stalled_since = now if stalled_since is None else stalled_since
+        else:
+            stalled_since = None
+        broken = stalled_since is not None and now - stalled_since >= _STALLED
+        if broken and await _stored(saver, key):  # saved by an earlier execution after all
+            saves.mark_saved(key)
+            return
+        if broken or saves.failed_since(key, mark):
             logger.warning(
-                "a write waited %.1f s for checkpoint %s of thread %s, whose save failed: "
+                "a write waited %.1f s for checkpoint %s of thread %s, whose save failed or "
+                "will never begin: "
                 "nothing written, the run is retried",
                 time.monotonic() - began, key[2], key[0],
             )  # fmt: skip
             raise CheckpointNotSavedError(
                 f"checkpoint {key[2]} of thread {key[0]} was not saved; nothing was written"
             )
-        now = time.monotonic()
         if now >= next_lookup:
             if await _stored(saver, key):
                 saves.mark_saved(key)

@@ -141,3 +141,30 @@ async def test_durability_exit_saves_nothing_before_the_end_so_nothing_is_awaite
     saver = ReportingMemorySaver()
     config = task_config(saver, {"": "unsaved"}, **{CONFIG_KEY_DURABILITY: "exit"})
     await wait_for_lineage(config, patience=0.1)
+
+
+async def test_a_save_that_will_never_begin_is_given_up_on_within_seconds() -> None:
+    """An earlier save of the chain failed before the write began waiting: the loop never
+    attempts the later ones, and nothing of the namespace is under way."""
+    saver = ReportingMemorySaver()
+    with pytest.raises(ConnectionError):
+        await saver.saves.record(save_config(), "c1", fail_later(0))
+    began = time.monotonic()
+    with pytest.raises(CheckpointNotSavedError, match="not saved; nothing"):
+        await wait_for_lineage(task_config(saver, {"": "c2"}), patience=30)
+    assert time.monotonic() - began < 5
+
+
+async def test_a_save_queued_behind_a_slow_one_is_waited_for() -> None:
+    """While a save of the namespace is under way, the next one has not begun and is not
+    given up on: it begins when the one ahead ends."""
+    saver = ReportingMemorySaver()
+
+    async def slow_then_next() -> None:
+        await saver.saves.record(save_config(), "c1", asyncio.sleep(1.5))
+        await saver.saves.record(save_config(), "c2", succeed())
+
+    chain = asyncio.create_task(slow_then_next())
+    await asyncio.sleep(0.01)
+    await wait_for_lineage(task_config(saver, {"": "c2"}), patience=30)
+    await chain
