@@ -58,6 +58,8 @@ async def _our_comment(
     services: Services, ticket_id: int, after: int, body: str, *, public: bool
 ) -> Comment | None:
     """Our comment with this text (public reply or internal note) after the customer's one."""
+    if await services.helpdesk.ticket(ticket_id) is None:
+        raise LookupError(f"{services.helpdesk.name} has no ticket #{ticket_id}")
     me = await services.helpdesk.me()
     comments = await services.helpdesk.comments(ticket_id)
     ids = [c.id for c in comments]
@@ -293,5 +295,9 @@ RESOLVERS: Mapping[str, Resolver] = {
     EXPENSE_TOOL: _ledger_only,
     NOTIFY_TOOL: _notification,
 }
-"""Tool name (as the ledger records it) to its resolver; ``supplier_place_order`` and
-``reviews_request_review`` are left out (see the module's report)."""
+"""Tool name (as the ledger records it) to its resolver.
+
+Left out: ``supplier_place_order`` (the finance cluster places it under a supplier reference made
+from the Shopify order and its line ids, which the recorded arguments do not carry, so a missing
+order cannot be told from one placed under that reference) and ``reviews_request_review``
+(Judge.me documents no read of review requests)."""

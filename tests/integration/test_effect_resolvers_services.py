@@ -131,6 +131,21 @@ async def test_a_helpdesk_reply_that_never_landed_is_failed(
 
 
 @pytest.mark.parametrize("engine", BACKENDS, indirect=True)
+async def test_a_reply_to_a_ticket_the_helpdesk_does_not_have_stays_started(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    args = {"ticket_id": 99_999, "in_reply_to": 1, "body": "Hello", "status": "pending"}
+    await _started(engine, "hd-gone", "helpdesk_reply", args, None)
+
+    report = await sweep_once(engine.runtime, grace=NOW)
+
+    assert report.unresolved == ["hd-gone"]
+    record = await engine.services.effects.get("hd-gone")
+    assert record is not None
+    assert record.status is EffectStatus.STARTED
+
+
+@pytest.mark.parametrize("engine", BACKENDS, indirect=True)
 async def test_a_hand_off_note_is_found_as_an_internal_note_and_not_as_a_public_reply(
     engine: Engine, sandbox: SandboxServer
 ) -> None:
