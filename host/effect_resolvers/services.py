@@ -20,7 +20,7 @@ from sqlalchemy import select
 from host.effect_resolvers.base import Resolution, Resolver
 from nodes.customer_service.actions import HANDOFF_TOOL, HandOffArgs, ReplyArgs
 from nodes.customer_service.actions import REPLY_TOOL as HELPDESK_REPLY_TOOL
-from nodes.customer_service.email_models import EMAIL_TOOL
+from nodes.customer_service.email_models import EMAIL_TOOL, EmailBatchArgs, message_key
 from nodes.customer_service.review_actions import REPLY_TOOL as REVIEW_REPLY_TOOL
 from nodes.customer_service.review_actions import ReviewReplyArgs
 from nodes.customer_service.review_analysis import ProductIssue
@@ -36,6 +36,7 @@ from storage.marketing import CampaignRecord, CampaignRepository
 from storage.product_suppliers import SupplierRegistry
 from storage.schema import notifications
 from tools.ads import Status
+from tools.email import EmailProvider
 from tools.helpdesk.models import Comment
 
 M = TypeVar("M", bound=BaseModel)
@@ -117,21 +118,57 @@ class _EmailArgs(BaseModel):
     email: str
 
 
-async def _klaviyo_event(record: EffectRecord, services: Services) -> Resolution:
-    args = _args(record, _EmailArgs)
+def _email(services: Services) -> EmailProvider:
     if services.email is None:
         raise RuntimeError("no email provider is configured for this process")
-    event = await services.email.find_event(args.email, record.idempotency_key)
+    return services.email
+
+
+async def _klaviyo_event(record: EffectRecord, services: Services) -> Resolution:
+    """Two kinds of rows carry this tool: the gated batch and each message inside it."""
+    if isinstance(record.args, dict) and "recipients" in record.args:
+        return await _klaviyo_batch(_args(record, EmailBatchArgs), services)
+    args = _args(record, _EmailArgs)
+    provider = _email(services)
+    event = await provider.find_event(args.email, record.idempotency_key)
     if event is None:
         return Resolution(
             applied=False,
-            note=f"not applied: {services.email.name} has no {args.flow} event for "
-            f"{args.email} with this unique_id",
+            note=f"not applied: {provider.name} has no {args.flow} event for {args.email} "
+            "with this unique_id",
         )
     return Resolution(
         applied=True,
         result={"email": args.email, "event_id": event.id, "datetime": event.datetime},
-        note=f"applied: {services.email.name} event {event.id} ({args.flow}) for {args.email}",
+        note=f"applied: {provider.name} event {event.id} ({args.flow}) for {args.email}",
+    )
+
+
+async def _klaviyo_batch(batch: EmailBatchArgs, services: Services) -> Resolution:
+    """The batch landed when every recipient's message (under its own key) is at Klaviyo."""
+    provider = _email(services)
+    sent: list[str] = []
+    for recipient in batch.recipients:
+        key = message_key(batch.flow, recipient.trigger, recipient.email)
+        if await provider.find_event(recipient.email, key) is not None:
+            sent.append(recipient.email)
+    total = len(batch.recipients)
+    if len(sent) == total:
+        return Resolution(
+            applied=True,
+            result={"sent": sent, "failed": []},
+            note=f"applied: all {total} {batch.flow.value} message(s) are at {provider.name}",
+        )
+    if not sent:
+        return Resolution(
+            applied=False,
+            note=f"not applied: none of the {total} {batch.flow.value} message(s) is at "
+            f"{provider.name}",
+        )
+    return Resolution(
+        applied=False,
+        note=f"partly applied: {len(sent)} of {total} {batch.flow.value} message(s) are at "
+        f"{provider.name}; re-running the thread sends the rest, each once",
     )
 
 

@@ -13,7 +13,13 @@ from typing import Any
 import pytest
 
 from host.effects_sweep import sweep_once
-from nodes.customer_service.email_models import METRIC, Flow, message_key
+from nodes.customer_service.email_models import (
+    METRIC,
+    EmailBatchArgs,
+    Flow,
+    Recipient,
+    message_key,
+)
 from nodes.customer_service.review_analysis import ProductIssue
 from nodes.customer_service.reviews import _issue_text
 from nodes.marketing.copy import AdCopy
@@ -219,6 +225,42 @@ async def test_a_klaviyo_event_never_sent_is_failed_even_when_the_profile_has_ot
     rosa, nobody = await _swept(engine, sandbox, key, unknown)
     assert "rosa@example.com" in _failed(rosa)
     assert "nobody@example.com" in _failed(nobody)
+
+
+def _batch(trigger: str) -> tuple[dict[str, Any], list[tuple[str, FlowMessage]]]:
+    """A gated batch's arguments for two customers, and each message under its own key."""
+    people = ["ana@example.com", "ben@example.com"]
+    recipients = [Recipient(email=e, trigger=f"{trigger}-{e}") for e in people]
+    batch = EmailBatchArgs(
+        flow=Flow.ABANDONED_CART, metric=METRIC[Flow.ABANDONED_CART], recipients=recipients
+    )
+    messages = [_message(r.email, r.trigger) for r in recipients]
+    return batch.model_dump(mode="json"), [(key, message) for key, _, message in messages]
+
+
+@pytest.mark.parametrize("engine", BACKENDS, indirect=True)
+async def test_an_email_batch_is_applied_when_every_message_is_at_klaviyo(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    email = engine.services.email
+    assert email is not None
+    cases = {"all": 2, "some": 1, "none": 0}
+    for name, count in cases.items():
+        args, messages = _batch(name)
+
+        async def send(messages: list[tuple[str, FlowMessage]] = messages[:count]) -> None:
+            for key, message in messages:
+                await email.send(message, idempotency_key=key)
+
+        await _started(engine, f"batch-{name}", "klaviyo_event_create", args, send)
+
+    every, some, none = await _swept(engine, sandbox, *(f"batch-{n}" for n in cases))
+
+    assert every.status is EffectStatus.APPLIED
+    assert every.result == {"sent": ["ana@example.com", "ben@example.com"], "failed": []}
+    assert some.status is EffectStatus.FAILED
+    assert (some.error or "").startswith("swept: partly applied: 1 of 2")
+    assert "none of the 2" in _failed(none)
 
 
 # --- Judge.me ---------------------------------------------------------------------------------
