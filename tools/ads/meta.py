@@ -229,6 +229,9 @@ class MetaAdsClient:
         )
         return _object(row)
 
+    async def get_ad(self, ad_id: str) -> AdObject:
+        return _object(await self._call("GET", ad_id, params={"fields": "id,name,status"}))
+
     async def set_budget(self, adset_id: str, budget_eur: Decimal) -> AdObject:
         current = await self.get_ad_set(adset_id)
         kind = current.budget_kind or BudgetKind.LIFETIME

@@ -3,7 +3,9 @@
 Marketing email in Klaviyo is sent by a flow that an event's metric triggers, so "send" is
 ``POST /api/events`` with the idempotency key as the event's ``unique_id`` (Klaviyo keeps the
 first event per ``unique_id``: a replay after a crash sends nothing new). Consent comes from
-``GET /api/profiles`` with ``additional-fields[profile]=subscriptions``.
+``GET /api/profiles`` with ``additional-fields[profile]=subscriptions``. Whether an event
+landed is read back from ``GET /api/events`` for the profile: Klaviyo keeps the ``unique_id``
+as the ``$event_id`` event property.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import httpx
 
 from settings import Settings
-from tools.email.models import Consent, FlowMessage
+from tools.email.models import Consent, FlowMessage, ProviderEvent
 from tools.email.protocol import EmailProviderError
 
 REVISION = "2024-10-15"
@@ -83,6 +85,36 @@ class KlaviyoClient:
                         found[consent.email] = consent
                 url, params = (body.get("links") or {}).get("next"), None
         return found
+
+    async def find_event(self, email: str, unique_id: str) -> ProviderEvent | None:
+        profile = await self._profile_id(email)
+        if profile is None:
+            return None
+        url: str | None = f"{self.base_url}/events"
+        params: dict[str, Any] | None = {
+            "filter": f"equals(profile_id,{json.dumps(profile)})",
+            "sort": "-datetime",
+        }
+        while url is not None:
+            body = (await self._call("GET", url, params=params)).json()
+            for raw in body.get("data") or []:
+                attributes = raw.get("attributes") or {}
+                properties = attributes.get("event_properties") or {}
+                if properties.get("$event_id") == unique_id:
+                    return ProviderEvent(
+                        id=str(raw.get("id")),
+                        unique_id=unique_id,
+                        datetime=attributes.get("datetime"),
+                        properties=properties,
+                    )
+            url, params = (body.get("links") or {}).get("next"), None
+        return None
+
+    async def _profile_id(self, email: str) -> str | None:
+        params = {"filter": f"equals(email,{json.dumps(email.lower())})"}
+        body = (await self._call("GET", f"{self.base_url}/profiles", params=params)).json()
+        found = body.get("data") or []
+        return str(found[0]["id"]) if found else None
 
     async def send(self, message: FlowMessage, *, idempotency_key: str) -> None:
         profile: dict[str, Any] = {"email": message.email}

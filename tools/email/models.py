@@ -39,3 +39,14 @@ class FlowMessage(BaseModel):
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     first_name: str | None = Field(default=None, max_length=200)
     properties: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class ProviderEvent(BaseModel):
+    """An event the provider recorded for a profile, found by its ``unique_id``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    unique_id: str
+    datetime: str | None = None
+    properties: dict[str, JsonValue] = Field(default_factory=dict)

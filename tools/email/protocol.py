@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from tools.email.models import Consent, FlowMessage
+from tools.email.models import Consent, FlowMessage, ProviderEvent
 
 
 class EmailProviderError(Exception):
@@ -27,6 +27,10 @@ class EmailProvider(Protocol):
 
     async def send(self, message: FlowMessage, *, idempotency_key: str) -> None:
         """Start the flow's email for the customer; the same key never sends twice."""
+        ...
+
+    async def find_event(self, email: str, unique_id: str) -> ProviderEvent | None:
+        """The address's event sent under ``unique_id``, if the provider recorded it."""
         ...
 
     async def aclose(self) -> None: ...

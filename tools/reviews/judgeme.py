@@ -75,6 +75,16 @@ class JudgeMeClient:
             page += 1
         return found[:limit]
 
+    async def review(self, review_id: int) -> Review | None:
+        try:
+            response = await self._call("GET", f"reviews/{review_id}")
+        except ReviewsError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        raw = _object(response).get("review")
+        return Review.model_validate(raw) if raw else None
+
     async def request_review(
         self, *, order_external_id: int, email: str, name: str | None, idempotency_key: str
     ) -> ReviewRequest:

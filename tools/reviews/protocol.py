@@ -29,6 +29,10 @@ class ReviewsApp(Protocol):
         """Newest first."""
         ...
 
+    async def review(self, review_id: int) -> Review | None:
+        """One review with the shop's reply, if any; ``None`` when the app has no such review."""
+        ...
+
     async def request_review(
         self, *, order_external_id: int, email: str, name: str | None, idempotency_key: str
     ) -> ReviewRequest:

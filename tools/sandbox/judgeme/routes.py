@@ -36,6 +36,17 @@ def build_router(store: JudgeMeStore, token: str, shop: str) -> APIRouter:
         reviews = [r.json() for r in store.page(page, per_page)]
         return JSONResponse({"current_page": page, "per_page": per_page, "reviews": reviews})
 
+    @router.get("/reviews/{review_id}")
+    async def get_review(review_id: int, request: Request) -> Response:
+        try:
+            authorize(request)
+            found = store.reviews.get(review_id)
+            if found is None:
+                raise JudgeMeError(404, "Review not found")
+        except JudgeMeError as exc:
+            return error(exc)
+        return JSONResponse({"review": found.json()})
+
     @router.post("/replies")
     async def reply(request: Request) -> Response:
         try:

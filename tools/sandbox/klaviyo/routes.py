@@ -2,6 +2,7 @@
 
 ``GET /api/profiles`` (``filter=equals(email,"…")`` or ``any(email,["…",…])``,
 ``additional-fields[profile]=subscriptions``, ``page[size]``, ``page[cursor]``) and
+``GET /api/events`` (``filter=equals(profile_id,"…")``, ``page[size]``, ``page[cursor]``) and
 ``POST /api/events`` (202, empty body). Every call needs ``Authorization: Klaviyo-API-Key …``
 and a ``revision`` header.
 """
@@ -20,6 +21,7 @@ from tools.sandbox.klaviyo.store import KlaviyoError, KlaviyoStore
 
 JSON_API = "application/vnd.api+json"
 _EQUALS = re.compile(r'^equals\(email,"([^"]+)"\)$')
+_PROFILE = re.compile(r'^equals\(profile_id,"([^"]+)"\)$')
 _ANY = re.compile(r"^any\(email,(\[.*\])\)$")
 
 
@@ -101,6 +103,42 @@ def build_router(store: KlaviyoStore, api_key: str) -> APIRouter:
         return JSONResponse(
             {
                 "data": [p.json(subscriptions="subscriptions" in extra) for p in page],
+                "links": {
+                    "self": str(request.url),
+                    "next": f"{base}{sep}page%5Bcursor%5D={start + size}" if more else None,
+                    "prev": None,
+                },
+            },
+            media_type=JSON_API,
+        )
+
+    @router.get("/events")
+    @router.get("/events/")
+    async def list_events(request: Request) -> Response:
+        params = request.query_params
+        try:
+            authorize(request)
+            found = _PROFILE.match(params.get("filter") or "")
+            if found is None:
+                raise KlaviyoError(
+                    400, "invalid", "Invalid filter provided.", "filter on profile_id"
+                )
+            size = int(params.get("page[size]", "200"))
+            start = int(params.get("page[cursor]", "0") or 0)
+            if not 1 <= size <= 1000:
+                raise KlaviyoError(400, "invalid", "Invalid input.", "page[size] is 1 to 1000")
+        except ValueError:
+            return _error(KlaviyoError(400, "invalid", "Invalid input.", "bad page parameter"))
+        except KlaviyoError as exc:
+            return _error(exc)
+        events = store.events_of(found.group(1))
+        page = events[start : start + size]
+        base = str(request.url.remove_query_params("page[cursor]"))
+        sep = "&" if "?" in base else "?"
+        more = start + size < len(events)
+        return JSONResponse(
+            {
+                "data": [store.event_json(key, event) for key, event in page],
                 "links": {
                     "self": str(request.url),
                     "next": f"{base}{sep}page%5Bcursor%5D={start + size}" if more else None,

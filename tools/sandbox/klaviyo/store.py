@@ -172,6 +172,32 @@ class KlaviyoStore:
         with self._lock:
             return sorted(self.profiles.values(), key=lambda p: p.id)
 
+    def events_of(self, profile: str) -> list[tuple[str, dict[str, Any]]]:
+        """A profile's events (``unique_id``, event), newest first."""
+        with self._lock:
+            found = [(k, e) for k, e in self.events.items() if e["profile_id"] == profile]
+        return sorted(found, key=lambda item: item[1]["datetime"], reverse=True)
+
+    def event_json(self, unique_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        """An event as ``GET /api/events`` lists it; Klaviyo keeps ``unique_id`` as the
+        ``$event_id`` event property."""
+        moment: datetime = event["datetime"]
+        return {
+            "type": "event",
+            "id": event["id"],
+            "attributes": {
+                "timestamp": int(moment.timestamp()),
+                "event_properties": {**event["properties"], "$event_id": unique_id},
+                "datetime": moment.astimezone(UTC).isoformat(),
+                "uuid": event["id"],
+            },
+            "relationships": {
+                "profile": {"data": {"type": "profile", "id": event["profile_id"]}},
+                "metric": {"data": {"type": "metric", "id": event["metric"]}},
+            },
+            "links": {"self": f"https://a.klaviyo.com/api/events/{event['id']}/"},
+        }
+
     def create_event(
         self, metric: str, email: str, properties: dict[str, Any], unique_id: str | None
     ) -> None:
@@ -182,9 +208,11 @@ class KlaviyoStore:
                 return
             profile = self.add_profile(email)
             self.events[key] = {
+                "id": f"5{len(self.events) + 1:010d}",
                 "metric": metric,
                 "profile_id": profile.id,
                 "properties": properties,
+                "datetime": _now(),
             }
             self._ledger.record("klaviyo", "event.create", key)
             flow = FLOWS.get(metric)

@@ -308,3 +308,107 @@ query CollectionProductIds($id: ID!, $first: Int!, $after: String) {
 """,
     f.PAGE_INFO,
 )
+
+ORDER_FULFILLMENTS = f.document(
+    """
+query OrderFulfillments($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 10) {
+      id
+      name
+      status
+      createdAt
+      trackingInfo(first: 5) {
+        company
+        number
+        url
+      }
+      fulfillmentLineItems(first: 20) {
+        nodes {
+          quantity
+          lineItem {
+            id
+          }
+        }
+      }
+    }
+  }
+}
+"""
+)
+
+ORDER_REFUNDS = f.document(
+    """
+query OrderRefunds($id: ID!) {
+  order(id: $id) {
+    id
+    refunds(first: 10) {
+      id
+      note
+      createdAt
+      totalRefundedSet {
+        shopMoney {
+          ...Money
+        }
+      }
+      refundLineItems(first: 20) {
+        nodes {
+          quantity
+          lineItem {
+            id
+          }
+        }
+      }
+      transactions(first: 5) {
+        nodes {
+          id
+          kind
+          status
+          gateway
+          amountSet {
+            shopMoney {
+              ...Money
+            }
+          }
+        }
+      }
+    }
+  }
+}
+""",
+    f.MONEY,
+)
+
+DISCOUNT_CODE_BY_CODE = """
+query DiscountCodeByCode($code: String!) {
+  codeDiscountNodeByCode(code: $code) {
+    id
+    codeDiscount {
+      ... on DiscountCodeBasic {
+        title
+        status
+        summary
+        startsAt
+        endsAt
+        createdAt
+        usageLimit
+        codes(first: 10) {
+          nodes {
+            code
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+PUBLISHED_ON = """
+query PublishedOn($id: ID!, $publication: ID!) {
+  product(id: $id) {
+    id
+    publishedOnPublication(publicationId: $publication)
+  }
+}
+"""

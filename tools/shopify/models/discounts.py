@@ -119,6 +119,8 @@ class DiscountCode(ShopifyModel):
     ends_at: datetime | None = None
     usage_limit: int | None = None
     codes: list[str]
+    created_at: datetime | None = None
+    """Read by ``get_discount_code`` (the create does not ask for it)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -246,3 +246,32 @@ class Refund(ShopifyModel):
     note: str | None = None
     created_at: datetime | None = None
     total_refunded: MoneyBag = Field(alias="totalRefundedSet")
+
+
+class LineItemQuantity(ShopifyModel):
+    """A line item of the order and how many of it a fulfillment or a refund covers."""
+
+    line_item_id: LineItemId
+    quantity: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_wire(cls, value: Any) -> Any:
+        return _flatten_id(value, "lineItem", "lineItemId")
+
+
+class OrderFulfillment(Fulfillment):
+    """A fulfillment as the order shows it: with the line items it shipped."""
+
+    line_items: Annotated[list[LineItemQuantity], Connection] = Field(
+        default_factory=list, alias="fulfillmentLineItems"
+    )
+
+
+class OrderRefund(Refund):
+    """A refund as the order shows it: with its line items and money transactions."""
+
+    line_items: Annotated[list[LineItemQuantity], Connection] = Field(
+        default_factory=list, alias="refundLineItems"
+    )
+    transactions: Annotated[list[OrderTransaction], Connection] = Field(default_factory=list)

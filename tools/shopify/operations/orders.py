@@ -1,4 +1,4 @@
-"""Orders: list with filters, read, fulfil, refund."""
+"""Orders: list with filters, read (with fulfillments, refunds), fulfil, refund."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from tools.shopify.models.orders import (
     Fulfillment,
     Order,
     OrderCosts,
+    OrderFulfillment,
+    OrderRefund,
     OrderSales,
     OrderSortKey,
     OrderSummary,
@@ -101,6 +103,22 @@ class OrderOperations(OperationsBase):
             more, page = connection(more_data, ["order", "lineItems"])
             items.extend(more)
         return Order.model_validate({**raw, "lineItems": {"nodes": items}})
+
+    async def order_fulfillments(self, order_id: str) -> list[OrderFulfillment] | None:
+        """The order's first 10 fulfillments with tracking and line items; None: no order."""
+        data = await self.execute(queries.ORDER_FULFILLMENTS, {"id": ensure_gid(order_id, "Order")})
+        raw = data.get("order")
+        if not isinstance(raw, dict):
+            return None
+        return [OrderFulfillment.model_validate(f) for f in raw.get("fulfillments") or []]
+
+    async def order_refunds(self, order_id: str) -> list[OrderRefund] | None:
+        """The order's first 10 refunds with line items and transactions; None: no order."""
+        data = await self.execute(queries.ORDER_REFUNDS, {"id": ensure_gid(order_id, "Order")})
+        raw = data.get("order")
+        if not isinstance(raw, dict):
+            return None
+        return [OrderRefund.model_validate(r) for r in raw.get("refunds") or []]
 
     async def create_fulfillment(
         self, fulfillment: FulfillmentInput, *, message: str | None = None

@@ -111,6 +111,15 @@ class ProductOperations(OperationsBase):
 
         return [p async for p in paginate(fetch, page_size=MAX_PAGE_SIZE)]
 
+    async def published_on(self, product_id: str, publication_id: str) -> bool | None:
+        """Whether the product is published on the publication; None: no such product."""
+        variables = {"id": ensure_gid(product_id, "Product"), "publication": publication_id}
+        data = await self.execute(queries.PUBLISHED_ON, variables)
+        product = data.get("product")
+        if not isinstance(product, dict):
+            return None
+        return bool(product.get("publishedOnPublication"))
+
     async def publish(
         self, resource_id: str, targets: Sequence[PublicationTarget]
     ) -> PublishResult:

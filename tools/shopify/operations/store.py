@@ -45,6 +45,12 @@ class StoreOperations(OperationsBase):
         node = required(payload, "codeDiscountNode", "discountCodeBasicCreate")
         return DiscountCode.model_validate(node)
 
+    async def get_discount_code(self, code: str) -> DiscountCode | None:
+        """The basic code discount holding ``code`` (codes are unique in a shop); None: none."""
+        data = await self.execute(queries.DISCOUNT_CODE_BY_CODE, {"code": code})
+        node = data.get("codeDiscountNodeByCode")
+        return DiscountCode.model_validate(node) if isinstance(node, dict) else None
+
     async def create_automatic_discount(
         self, discount: DiscountAutomaticBasicInput
     ) -> AutomaticDiscount:
