@@ -1,6 +1,6 @@
 """Writes to services other than Shopify and GitHub: the helpdesk, Klaviyo, Judge.me, Meta ads,
-and the writes whose only service is our own database (supplier onboarding, the finance
-cluster's release and expense, the review agent's product-issue notification).
+the suppliers, and the writes whose only service is our own database (supplier onboarding, the
+finance cluster's release and expense, the review agent's product-issue notification).
 
 Each resolver reads the service by what the write put there: our reply's text on the ticket, the
 event's ``unique_id`` at Klaviyo, the review's reply, the ad's status or the ad set's budget, the
@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, JsonValue
+from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 
 from host.effect_resolvers.base import Resolution, Resolver
@@ -36,6 +37,7 @@ from storage.marketing import CampaignRecord, CampaignRepository
 from storage.product_suppliers import SupplierRegistry
 from storage.schema import notifications
 from tools.ads import Status
+from tools.agent_tools.supplier_tools import PLACE_ORDER, PlaceOrderArgs
 from tools.email import EmailProvider
 from tools.helpdesk.models import Comment
 
@@ -267,6 +269,28 @@ async def _budget(record: EffectRecord, services: Services) -> Resolution:
     )
 
 
+# --- suppliers ------------------------------------------------------------------------------
+
+
+async def _supplier_order(record: EffectRecord, services: Services) -> Resolution:
+    """Found at the supplier by the reference it de-duplicates on: the order flow's own
+    (``reference`` in the arguments) or, for an agent's order, the write's key."""
+    args = _args(record, PlaceOrderArgs)
+    supplier = services.suppliers.get(args.supplier)
+    if supplier is None:
+        raise LookupError(f"no {args.supplier} client is configured to ask")
+    order = await supplier.find_order(args.reference or record.idempotency_key)
+    if order is None:
+        return Resolution(
+            applied=False, note=f"not applied: {args.supplier} has no order under its reference"
+        )
+    return Resolution(
+        applied=True,
+        result=to_jsonable_python(order, by_alias=False, exclude_none=True),
+        note=f"applied: {args.supplier} order {order.order_id} ({order.raw_status})",
+    )
+
+
 # --- our own database -------------------------------------------------------------------------
 
 
@@ -328,13 +352,11 @@ RESOLVERS: Mapping[str, Resolver] = {
     PAUSE_TOOL: _pause,
     BUDGET_TOOL: _budget,
     ONBOARD_TOOL: _onboard,
+    PLACE_ORDER.spec.name: _supplier_order,
     RELEASE_TOOL: _ledger_only,
     EXPENSE_TOOL: _ledger_only,
     NOTIFY_TOOL: _notification,
 }
 """Tool name (as the ledger records it) to its resolver.
 
-Left out: ``supplier_place_order`` (the finance cluster places it under a supplier reference made
-from the Shopify order and its line ids, which the recorded arguments do not carry, so a missing
-order cannot be told from one placed under that reference) and ``reviews_request_review``
-(Judge.me documents no read of review requests)."""
+Left out: ``reviews_request_review`` (Judge.me documents no read of review requests)."""

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from langgraph.runtime import Runtime
-from pydantic import JsonValue
 
 from nodes.approval import GateStatus
 from nodes.approval.tool_gate import proposal_of
@@ -68,6 +67,7 @@ def _args(plan: OrderPlan, batch: SupplierBatch) -> PlaceOrderArgs:
         ],
         recipient=plan.recipient,
         note=f"Shopify order {plan.order_name}",
+        reference=order_reference(plan, batch),
         reasoning=f"Paid Shopify order {plan.order_name}: dropship its lines from "
         f"{NAMES.get(batch.supplier, batch.supplier)} to the customer.",
     )
@@ -86,12 +86,7 @@ async def place(state: BatchInput, runtime: Runtime[Context]) -> dict[str, Any]:
         rise = _price_rise(services, write.action, batch)
         if rise is not None:
             return await _hold(repository, plan, batch, *rise)
-        key = order_reference(plan, batch)
-
-        async def execute(action: Action, _gate_key: str) -> JsonValue:
-            return await write.execute(action, key)
-
-        outcome = await gated(services, runtime, proposal_of(write), execute)
+        outcome = await gated(services, runtime, proposal_of(write), write.execute)
     except (SupplierError, ToolInputError) as exc:
         message = str(exc).splitlines()[0][:300]
         stock = any(word in message.lower() for word in ("stock", "inventory"))

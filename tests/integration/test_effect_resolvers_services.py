@@ -30,10 +30,12 @@ from storage.effects import EffectRecord
 from storage.product_suppliers import NewOnboarding, SupplierRegistry
 from tests.integration.pipeline_support import Engine, engine
 from tests.integration.storage_support import BACKENDS
+from tests.integration.supplier_helpers import RECIPIENT
 from tools.ads import AdObject, BudgetKind, NewAd, NewAdSet, NewCampaign, Status
 from tools.email import FlowMessage
 from tools.helpdesk.models import Comment, Ticket, TicketStatus
 from tools.sandbox import SandboxServer
+from tools.suppliers import OrderLine, SupplierOrderRequest
 
 __all__ = ["engine"]
 
@@ -461,3 +463,43 @@ async def test_a_product_issue_notification_is_found_by_its_title_and_reviews(
     assert isinstance(done.result, dict)
     assert done.result["notification"]
     _failed(lost)
+
+
+@pytest.mark.parametrize("engine", BACKENDS, indirect=True)
+async def test_a_supplier_order_is_found_by_the_reference_it_was_placed_under(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    """The order flow's reference (in the arguments) or, for an agent's order, the key."""
+    cj = engine.services.suppliers["cjdropshipping"]
+    (item,) = await cj.search_catalog("resistance bands", limit=1)
+    variant = (await cj.get_product(item.product_id)).variants[0].variant_id
+    request = SupplierOrderRequest(
+        lines=[OrderLine(variant_id=variant, quantity=1)], recipient=RECIPIENT
+    )
+    args = {
+        "supplier": "cjdropshipping",
+        "lines": [{"product_id": item.product_id, "variant_id": variant, "quantity": 1}],
+        "recipient": RECIPIENT.model_dump(mode="json"),
+    }
+    flow = args | {"reference": "order-1001:lines-1"}
+
+    async def place_for_the_flow() -> None:
+        await cj.place_order(request, idempotency_key="order-1001:lines-1")
+
+    async def place_for_an_agent() -> None:
+        await cj.place_order(request, idempotency_key="agent-order")
+
+    await _started(engine, "flow-order", "supplier_place_order", flow, place_for_the_flow)
+    await _started(engine, "agent-order", "supplier_place_order", args, place_for_an_agent)
+    lost = args | {"reference": "order-1002:lines-9"}
+    await _started(engine, "lost-order", "supplier_place_order", lost, None)
+
+    by_reference, by_key, never = await _swept(
+        engine, sandbox, "flow-order", "agent-order", "lost-order"
+    )
+    for record in (by_reference, by_key):
+        assert record.status is EffectStatus.APPLIED
+        assert isinstance(record.result, dict)
+        assert record.result["supplier"] == "cjdropshipping"
+    assert by_reference.result != by_key.result  # two orders, each found by its own reference
+    assert "cjdropshipping has no order" in _failed(never)

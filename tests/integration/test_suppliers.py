@@ -393,3 +393,17 @@ async def test_printful_store_id_must_match(sandbox: SandboxServer) -> None:
     async with helpers.printful(sandbox.url, store_id="999") as adapter:
         with pytest.raises(SupplierAuthenticationError, match="PRINTFUL_STORE_ID"):
             await adapter.get_product("601")
+
+
+async def test_find_order_finds_a_placement_by_its_key_and_nothing_under_another(
+    key: str, supplier: Supplier, sandbox: SandboxServer
+) -> None:
+    """The effects sweeper's question: did the placement with this key reach the supplier?"""
+    _, query, operation = ADAPTERS[key]
+    placed = await place_first_variant(supplier, query, key="sweep:placed")
+    before = sandbox.sandbox.ledger.counts().get(operation, 0)
+    found = await supplier.find_order("sweep:placed")
+    assert found is not None
+    assert found.order_id == placed
+    assert await supplier.find_order("sweep:never-placed") is None
+    assert sandbox.sandbox.ledger.counts().get(operation, 0) == before  # a read

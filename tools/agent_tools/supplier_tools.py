@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Self
 
 from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from policies import Access, ActionKind, SupplierStatus
 from tools.agent_tools.clients import ToolClients, supplier_ref
@@ -206,6 +207,12 @@ class PlaceOrderArgs(WriteArgs):
         default=None, description="Warehouse country when the supplier ships from several."
     )
     note: str | None = Field(default=None, max_length=500, description="Note to the supplier.")
+    reference: SkipJsonSchema[str | None] = Field(
+        default=None, max_length=255, exclude_if=lambda value: value is None
+    )
+    """The key the supplier de-duplicates the order on, when it must not be the write's own
+    (the order flow derives it from the Shopify order, so two runs reach one order); kept in
+    the arguments so the effects sweeper can look the order up. Not offered to models."""
 
     @model_validator(mode="after")
     def _each_variant_once(self) -> Self:
@@ -324,7 +331,8 @@ async def _order_perform(
         note=args.note,
     )
     # The key becomes the supplier's order reference, so a re-executed order is placed once.
-    return await clients.supplier(args.supplier).place_order(order, idempotency_key=key)
+    reference = args.reference or key
+    return await clients.supplier(args.supplier).place_order(order, idempotency_key=reference)
 
 
 PLACE_ORDER = WriteTool(

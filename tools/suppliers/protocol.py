@@ -63,6 +63,11 @@ class Supplier(Protocol):
         """Status and tracking of an order placed with this supplier."""
         ...
 
+    async def find_order(self, idempotency_key: str) -> SupplierOrder | None:
+        """The order ``place_order`` placed with ``idempotency_key``, or None: a read, for
+        telling whether a placement whose answer was lost reached the supplier."""
+        ...
+
     async def profile(self) -> SupplierProfile:
         """Which platform this adapter talks to, in which mode and limits, and whether it answers.
 

@@ -31,6 +31,10 @@ from tools.suppliers.protocol import DEFAULT_SEARCH_LIMIT
 
 ORDER_NUMBER_MAX = 40
 """``orderNumber`` length CJ accepts on every documented version of createOrder."""
+
+FIND_ORDER_PAGE_SIZE = 100
+FIND_ORDER_PAGES = 20
+"""How far ``find_order`` pages through CJ's order list before it says it cannot tell."""
 PAGE_SIZE_MAX = 100
 PayType = Literal[2, 3]
 
@@ -164,6 +168,26 @@ class CJSupplier(SupplierAdapter[CJClient]):
         }
         data = await self.client.post("shopping/order/createOrderV2", body)
         return mapping.order(data)
+
+    async def find_order(self, idempotency_key: str) -> SupplierOrder | None:
+        """Looked for in ``shopping/order/list`` by ``orderNum`` (the list, not the detail:
+        reading an order's detail is how an order's status is followed)."""
+        order_number = order_reference(idempotency_key, max_length=ORDER_NUMBER_MAX)
+        for page in range(1, FIND_ORDER_PAGES + 1):
+            data = await self.client.get(
+                "shopping/order/list", {"pageNum": page, "pageSize": FIND_ORDER_PAGE_SIZE}
+            )
+            records = (data or {}).get("list") or []
+            for record in records:
+                if order_number in (record.get("orderNum"), record.get("orderNumber")):
+                    return mapping.order(record)
+            if len(records) < FIND_ORDER_PAGE_SIZE:
+                return None
+        raise SupplierRequestError(
+            "cjdropshipping",
+            f"cjdropshipping: order {order_number} not among the latest "
+            f"{FIND_ORDER_PAGES * FIND_ORDER_PAGE_SIZE} orders; look it up in CJ's dashboard",
+        )
 
     async def get_order(self, order_id: str) -> SupplierOrder:
         detail = await self.client.get(

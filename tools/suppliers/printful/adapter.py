@@ -156,6 +156,9 @@ class PrintfulSupplier(SupplierAdapter[PrintfulClient]):
             return existing
         return mapping.order(result)
 
+    async def find_order(self, idempotency_key: str) -> SupplierOrder | None:
+        return await self._find_order(order_reference(idempotency_key, max_length=EXTERNAL_ID_MAX))
+
     async def get_order(self, order_id: str) -> SupplierOrder:
         result, _ = await self.client.request(
             "GET", f"/orders/{order_id}", subject=("order", order_id)
