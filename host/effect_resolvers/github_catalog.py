@@ -21,8 +21,13 @@ from pydantic import BaseModel
 
 from host.effect_resolvers.base import Resolution, Resolver
 from nodes.catalog import promote, propose, stage
-from nodes.catalog.badges import BadgeArgs
-from nodes.catalog.themes import PublishArgs, StageThemeArgs
+from nodes.catalog.badges import BADGE_TOOL, BadgeArgs
+from nodes.catalog.themes import (
+    PUBLISH_THEME_TOOL,
+    STAGE_THEME_TOOL,
+    PublishArgs,
+    StageThemeArgs,
+)
 from nodes.services import Services
 from storage.effects import EffectRecord
 from tools.agent_tools.github_tools import (
@@ -456,7 +461,7 @@ RESOLVERS: Mapping[str, Resolver] = {
     promote.TOOL: _product_set,
     stage.TOOL: _staging_copy,
     propose.TOOL: _propose,
-    "shopify.productUpdate (badge metafield)": _badge,
-    "shopify.themeFilesUpsert (staging theme)": _theme_files,
-    "shopify.themePublish": _theme_publish,
+    BADGE_TOOL: _badge,
+    STAGE_THEME_TOOL: _theme_files,
+    PUBLISH_THEME_TOOL: _theme_publish,
 }

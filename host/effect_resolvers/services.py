@@ -22,6 +22,7 @@ from host.effect_resolvers.base import Resolution, Resolver
 from nodes.customer_service.actions import HANDOFF_TOOL, HandOffArgs, ReplyArgs
 from nodes.customer_service.actions import REPLY_TOOL as HELPDESK_REPLY_TOOL
 from nodes.customer_service.email_models import EMAIL_TOOL, EmailBatchArgs, message_key
+from nodes.customer_service.review_actions import ISSUE_NOTICE_TOOL
 from nodes.customer_service.review_actions import REPLY_TOOL as REVIEW_REPLY_TOOL
 from nodes.customer_service.review_actions import ReviewReplyArgs
 from nodes.customer_service.review_analysis import ProductIssue
@@ -42,9 +43,6 @@ from tools.email import EmailProvider
 from tools.helpdesk.models import Comment
 
 M = TypeVar("M", bound=BaseModel)
-
-NOTIFY_TOOL = "notifications"
-"""The tool name ``nodes.customer_service.reviews`` records for a product-issue notification."""
 
 
 def _args(record: EffectRecord, model: type[M]) -> M:
@@ -355,7 +353,7 @@ RESOLVERS: Mapping[str, Resolver] = {
     PLACE_ORDER.spec.name: _supplier_order,
     RELEASE_TOOL: _ledger_only,
     EXPENSE_TOOL: _ledger_only,
-    NOTIFY_TOOL: _notification,
+    ISSUE_NOTICE_TOOL: _notification,
 }
 """Tool name (as the ledger records it) to its resolver.
 

@@ -27,6 +27,8 @@ SNIPPET_BODY = (
     '<span class="badge badge--low-stock">Only a few left</span>\n'
     "{%- endif -%}\n"
 )
+
+BADGE_TOOL = "shopify.productUpdate (badge metafield)"
 RENDER = "{% render 'royal-low-stock-badge', product: product %}"
 SECTION = "sections/main-product.liquid"
 
@@ -52,9 +54,7 @@ async def badge(state: BadgeInput, runtime: Runtime[Context]) -> dict[str, Any]:
     args = BadgeArgs(product_id=item.id, handle=handle, variants=sorted({d.variant for d in drift}))
 
     def action(chosen: BadgeArgs) -> Action:
-        return catalog_action(
-            "shopify.productUpdate (badge metafield)", ActionKind.INVENTORY_BADGE, chosen
-        )
+        return catalog_action(BADGE_TOOL, ActionKind.INVENTORY_BADGE, chosen)
 
     async def execute(chosen_action: Action, key: str) -> JsonValue:
         chosen = BadgeArgs.model_validate(chosen_action.args)

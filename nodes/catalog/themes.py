@@ -25,6 +25,10 @@ from tools.shopify.errors import ShopifyError
 from tools.themes import shopify as themes
 from tools.themes.checks import THEME_DIR, check_theme, theme_files
 
+PUBLISH_THEME_TOOL = "shopify.themePublish"
+
+STAGE_THEME_TOOL = "shopify.themeFilesUpsert (staging theme)"
+
 EXPORT_BRANCH = "theme-sync/live"
 
 
@@ -101,11 +105,11 @@ class PublishArgs(BaseModel):
 
 
 def stage_theme_action(args: StageThemeArgs) -> Action:
-    return catalog_action("shopify.themeFilesUpsert (staging theme)", ActionKind.THEME_STAGE, args)
+    return catalog_action(STAGE_THEME_TOOL, ActionKind.THEME_STAGE, args)
 
 
 def _publish_action(args: PublishArgs) -> Action:
-    return catalog_action("shopify.themePublish", ActionKind.THEME_PUBLISH, args)
+    return catalog_action(PUBLISH_THEME_TOOL, ActionKind.THEME_PUBLISH, args)
 
 
 def staging_name(branch: str) -> str:

@@ -14,6 +14,8 @@ from nodes.customer_service.review_analysis import POSITIVE_MIN_RATING
 from policies import Action, ActionKind
 
 REQUEST_TOOL = "reviews_request_review"
+ISSUE_NOTICE_TOOL = "notifications"
+"""How the effects ledger names the product-issue notification the review agent raises once."""
 REPLY_TOOL = "reviews_reply"
 AGENT = "review_agent"
 

@@ -25,6 +25,7 @@ from nodes.customer_service.faq import StoreFaq, store_faq
 from nodes.customer_service.models import Outcome, OutcomeStatus
 from nodes.customer_service.replies import Draft, write_reply
 from nodes.customer_service.review_actions import (
+    ISSUE_NOTICE_TOOL,
     ReviewReplyArgs,
     ReviewRequestArgs,
     reply_action,
@@ -204,7 +205,7 @@ async def _raise_issue(services: Services, runtime: Runtime[Context], issue: Pro
         thread_id=(info.thread_id if info else None) or "reviews",
         task_id=info.task_id if info else "check_reviews",
         action_kind="notification.product_issue",
-        tool="notifications",
+        tool=ISSUE_NOTICE_TOOL,
         args=issue,
         apply=notify,
     )
