@@ -22,9 +22,8 @@ from host.effect_resolvers.base import Resolution, Resolver
 from nodes.customer_service.actions import HANDOFF_TOOL, HandOffArgs, ReplyArgs
 from nodes.customer_service.actions import REPLY_TOOL as HELPDESK_REPLY_TOOL
 from nodes.customer_service.email_models import EMAIL_TOOL, EmailBatchArgs, message_key
-from nodes.customer_service.review_actions import ISSUE_NOTICE_TOOL
+from nodes.customer_service.review_actions import ISSUE_NOTICE_TOOL, ReviewReplyArgs
 from nodes.customer_service.review_actions import REPLY_TOOL as REVIEW_REPLY_TOOL
-from nodes.customer_service.review_actions import ReviewReplyArgs
 from nodes.customer_service.review_analysis import ProductIssue
 from nodes.finance.expense import EXPENSE_TOOL
 from nodes.finance.review import RELEASE_TOOL
