@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -24,6 +24,7 @@ from tools.sandbox import SandboxServer
 
 GRAPH = Path(__file__).resolve().parent / "v3_graph.py"
 ALL_CHANNELS = ["values", "updates", "messages", "tools", "lifecycle", "input", "custom"]
+T = TypeVar("T")
 STREAM_BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres+redis", marks=[pytest.mark.postgres, pytest.mark.redis]),
@@ -79,6 +80,30 @@ async def _events(
     return found
 
 
+async def _subscribed(thread: Any, projection: AsyncIterable[T]) -> asyncio.Task[list[T]]:
+    """Consume an SDK projection in a task, returned once its stream is connected.
+
+    langgraph-sdk ends every open projection on the rising edge of an interrupt that its
+    separate lifecycle stream reports, whether or not the projection's own stream has
+    delivered the events before it. A projection first iterated after ``run.start`` loses that
+    race when the run reaches its interrupt before the projection's stream connects (seen under
+    CI load: the thread's log held every event, the projection came back empty). Connected
+    before the run starts, it receives the run's events live, in order.
+    """
+
+    async def collect() -> list[T]:
+        return [item async for item in projection]
+
+    task = asyncio.create_task(collect())
+    for _ in range(300):
+        shared = thread._shared_stream  # the SDK's one connection for its projections
+        if shared is not None and shared.ready.done():
+            return task
+        await asyncio.sleep(0.01)
+    task.cancel()
+    raise AssertionError("the projection's stream did not connect within 3 s")
+
+
 def _root(status: str) -> Any:
     def check(event: dict[str, Any]) -> bool:
         params = event["params"]
@@ -104,10 +129,12 @@ async def _command(base: str, thread_id: str, method: str, **params: Any) -> dic
 @pytest.mark.timeout(120)
 async def test_a_session_streams_interrupts_resumes_and_ends(sdk: LangGraphClient) -> None:
     """The SDK's own flow: run.start, a projection ending at the interrupt, respond, output."""
-    async with sdk.threads.stream(assistant_id="v3") as thread:
+    thread_id = (await sdk.threads.create())["thread_id"]
+    async with sdk.threads.stream(thread_id, assistant_id="v3") as thread:
+        progress = await _subscribed(thread, thread.extensions["progress"])
         started = await thread.run.start(input={"items": []})
         assert isinstance(started["run_id"], str)
-        steps = [event["step"] async for event in thread.extensions["progress"]]
+        steps = [event["step"] for event in await asyncio.wait_for(progress, 30)]
         assert steps == ["talk", "ask"]  # ended by input.requested, before the subgraph ran
         assert thread.interrupted
         (pending,) = thread.interrupts
@@ -120,9 +147,11 @@ async def test_a_session_streams_interrupts_resumes_and_ends(sdk: LangGraphClien
 
 @pytest.mark.timeout(120)
 async def test_messages_stream_token_by_token_to_their_finish(sdk: LangGraphClient) -> None:
-    async with sdk.threads.stream(assistant_id="v3") as thread:
+    thread_id = (await sdk.threads.create())["thread_id"]
+    async with sdk.threads.stream(thread_id, assistant_id="v3") as thread:
+        messages = await _subscribed(thread, thread.messages)
         await thread.run.start(input={"items": []})
-        streams = [stream async for stream in thread.messages]
+        streams = await asyncio.wait_for(messages, 30)
         texts = ["".join([part async for part in stream.text]) for stream in streams]
     assert texts == ["Hello, world!"]
 
