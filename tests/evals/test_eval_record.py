@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,24 @@ def test_every_shipped_cassette_is_labelled(path: Path) -> None:
     for case in yaml.safe_load(path.read_text())["cases"]:
         label = read_label(CASSETTES_DIR / suite / f"{case['id']}.yaml")
         assert label.get("recorded_with"), case["id"]
+
+
+async def test_an_eval_run_leaves_no_working_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each case runs in its own data directory; the run removes them all when it ends."""
+    source = next(p for p in suite_paths() if p.stem == "product_pipeline")
+    data = yaml.safe_load(source.read_text())
+    data["cases"] = [c for c in data["cases"] if c["id"] == CASES[0]]
+    suite_file = tmp_path / "product_pipeline.yaml"
+    suite_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    report = await run_suites(
+        [suite_file], EvalOptions(cassettes=CASSETTES_DIR, settings=Settings())
+    )
+
+    assert report.pass_rate == 1.0, [c.scores for c in report.cases if not c.passed]
+    assert list(scratch.glob("royal-eval-*")) == []
