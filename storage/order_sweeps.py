@@ -1,7 +1,8 @@
 """Which order lines the periodic order sweep started fulfilment for: one row per line, whose
 primary key makes "each line swept once" hold across processes (the API and every worker sweep).
 A claim is inserted in the same transaction as the run it starts, so a crash cannot leave a
-claimed line without its run, and a concurrent sweep's duplicate claim rolls its run back."""
+claimed line without its run, and a concurrent sweep's duplicate claim rolls its run back. A
+finance run started otherwise (a chat goal, a webhook) claims the lines it plans as well."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.engine import Database
 from storage.schema import metadata
+from storage.sql import insert_or_ignore
 from storage.types import UtcDateTime
 
 order_sweep_claims = Table(
@@ -52,3 +54,20 @@ async def claim(
             for line in sorted(set(line_item_ids))
         ],
     )
+
+
+async def claim_for_run(
+    database: Database, order_id: str, line_item_ids: Iterable[str], run_id: str, now: datetime
+) -> None:
+    """Claim the lines a finance run is placing, unless a sweep already has: the periodic sweep
+    then leaves them to that run (a run waiting for an approver would otherwise be joined by
+    a second one proposing the same supplier order)."""
+    rows = [
+        {"line_item_id": line, "order_id": order_id, "run_id": run_id, "claimed_at": now}
+        for line in sorted(set(line_item_ids))
+    ]
+    if not rows:
+        return
+    async with database.transaction() as connection:
+        statement = insert_or_ignore(connection, order_sweep_claims, ("line_item_id",))
+        await connection.execute(statement, rows)

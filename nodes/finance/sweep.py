@@ -35,6 +35,7 @@ from nodes.finance.state import FinanceState
 from nodes.services import Services
 from policies.finance import finance_policy
 from storage.order_lines import LineRef, LineStatus, OrderLineRecord, OrderLineRepository
+from storage.order_sweeps import claim_for_run
 from tools.shopify import ShopifyError
 from tools.suppliers import Recipient
 
@@ -81,7 +82,17 @@ async def sweep(state: FinanceState, runtime: Runtime[Context]) -> dict[str, Any
         )
         return {"failures": [failure], "plans": [], "tracking": _tracking(by_supplier_order)}
     plans, items = await _plan(services, repository, orders)
+    await _claim(services, runtime, plans)
     return {"plans": plans, "items": items, "tracking": _tracking(by_supplier_order)}
+
+
+async def _claim(services: Services, runtime: Runtime[Context], plans: list[OrderPlan]) -> None:
+    """Tell the periodic order sweep these lines are this run's (``storage.order_sweeps``)."""
+    info = runtime.execution_info
+    run_id = (info.run_id if info else None) or "unknown"
+    for plan in plans:
+        lines = [line.line.line_item_id for batch in plan.batches for line in batch.lines]
+        await claim_for_run(services.database, plan.order_id, lines, run_id, services.clock())
 
 
 def _tracking(groups: dict[tuple[str, str], list[OrderLineRecord]]) -> list[Shipment]:

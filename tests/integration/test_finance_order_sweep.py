@@ -16,7 +16,7 @@ from host.order_sweep import Swept, sweep_orders
 from storage.order_lines import LineStatus, OrderLineRepository
 from storage.order_sweeps import order_sweep_claims
 from tests.integration.finance_support import BAND_SKU, map_to_cj, place_shop_order
-from tests.integration.pipeline_support import Engine, engine
+from tests.integration.pipeline_support import Engine, engine, turn
 from tests.integration.storage_support import BACKENDS
 from tools.sandbox import SandboxServer
 
@@ -60,6 +60,26 @@ async def test_an_order_no_webhook_delivered_is_swept_and_placed_once(
     # A later sweep finds every line recorded or claimed: it starts nothing.
     assert await sweep_orders(engine.runtime, now + LATER) == []
     assert sandbox.sandbox.ledger.counts().get("cj.createOrderV2") == 1
+
+
+async def test_an_order_a_run_is_waiting_to_place_is_not_swept_into_a_second_approval(
+    engine: Engine, sandbox: SandboxServer
+) -> None:
+    """ "Fulfil today's orders" proposes a supplier order that waits for an approver (the vendor
+    is not vetted); a sweep meanwhile leaves the order to that run instead of proposing it
+    again."""
+    await map_to_cj(engine.services, BAND_SKU, "resistance bands", onboard=False)
+    order = place_shop_order(sandbox)
+    values = await turn(engine, "fulfil-today", "Fulfil today's orders")
+    assert values.get("__interrupt__"), values  # waits for an approver
+
+    swept = await sweep_orders(engine.runtime, engine.services.clock() + LATER)
+    assert order["id"] not in {s.order_id for s in swept}
+    async with engine.services.database.read() as connection:
+        claims = (await connection.execute(select(order_sweep_claims.c.order_id))).scalars()
+        assert order["id"] in set(claims)  # the run claimed the lines it is placing
+    await _finish(engine, swept)
+    assert "cj.createOrderV2" not in sandbox.sandbox.ledger.counts()
 
 
 async def test_an_order_inside_the_grace_period_is_left_to_its_webhook(
