@@ -66,6 +66,10 @@ async def diagnose(settings: Settings) -> list[ServiceStatus]:
         _github(settings),
         _cj(settings),
         _printful(settings),
+        _helpdesk(settings),
+        _reviews(settings),
+        _email(settings),
+        _ads(settings),
     ]
     return list(await asyncio.gather(*checks))
 
@@ -170,3 +174,70 @@ async def _supplier(settings: Settings, name: str, mode: ServiceMode) -> Service
     finally:
         for each in suppliers.values():
             await each.aclose()
+
+
+def _client_mode(mode: str) -> ServiceMode:
+    return ServiceMode.SANDBOX if mode == "sandbox" else ServiceMode.REAL
+
+
+async def _helpdesk(settings: Settings) -> ServiceStatus:
+    from tools.helpdesk.zendesk import build_helpdesk
+
+    client = build_helpdesk(settings)
+
+    async def probe() -> str:
+        agent = await client.me()
+        return f"Zendesk agent {agent.name!r}"
+
+    try:
+        return await _check("helpdesk", settings.zendesk_mode, client.base_url, probe)
+    finally:
+        await client.aclose()
+
+
+async def _reviews(settings: Settings) -> ServiceStatus:
+    from tools.reviews.judgeme import build_reviews
+
+    client = build_reviews(settings)
+
+    async def probe() -> str:
+        latest = await client.latest_reviews(limit=1)
+        return f"Judge.me answered ({len(latest)} review read)"
+
+    try:
+        return await _check("reviews", _client_mode(client.mode), client.base_url, probe)
+    finally:
+        await client.aclose()
+
+
+async def _email(settings: Settings) -> ServiceStatus:
+    from tools.email.klaviyo import build_email_provider
+
+    client = build_email_provider(settings)
+
+    async def probe() -> str:
+        await client.consents(["doctor-probe@example.invalid"])  # a profile lookup: a read
+        return "Klaviyo answered"
+
+    try:
+        return await _check("email", _client_mode(client.mode), client.base_url, probe)
+    finally:
+        await client.aclose()
+
+
+async def _ads(settings: Settings) -> ServiceStatus:
+    from tools.ads.factory import build_ads
+    from tools.ads.meta import SANDBOX_PATH
+
+    client = build_ads(settings)
+    real = settings.meta_mode is ServiceMode.REAL
+    target = settings.meta_base_url if real else settings.sandbox_url.rstrip("/") + SANDBOX_PATH
+
+    async def probe() -> str:
+        await client.find_campaigns("royal-doctor-probe")  # a campaign search: a read
+        return "Meta Marketing API answered"
+
+    try:
+        return await _check("ads", settings.meta_mode, target, probe)
+    finally:
+        await client.aclose()

@@ -1,5 +1,5 @@
 """What `royal up` prints before it serves: where everything is, how each service is provided,
-and the next three steps. A screen a newcomer reads whole (about twenty lines); the full
+and the next three steps. A screen a newcomer reads whole (about twenty-five lines); the full
 configuration stays in `royal config`, the probes' details in `royal doctor`."""
 
 from __future__ import annotations

@@ -31,13 +31,18 @@ async def test_every_service_reachable_on_real_storage_and_sandbox(
         "github",
         "supplier:cjdropshipping",
         "supplier:printful",
+        "helpdesk",
+        "reviews",
+        "email",
+        "ads",
     }
     assert statuses["database"].mode is ServiceMode.REAL
     assert statuses["database"].detail.startswith("PostgreSQL")
     assert statuses["redis"].detail.startswith("Redis")
     assert statuses["model"].mode is ServiceMode.OFFLINE
     assert statuses["model"].reachable is None
-    for name in ("shopify", "github", "supplier:cjdropshipping", "supplier:printful"):
+    sandboxed = ("shopify", "github", "supplier:cjdropshipping", "supplier:printful")
+    for name in (*sandboxed, "helpdesk", "reviews", "email", "ads"):
         assert statuses[name].mode is ServiceMode.SANDBOX
         assert statuses[name].reachable is True, statuses[name]
     assert all(s.reachable is not False for s in statuses.values())
@@ -49,9 +54,10 @@ async def test_embedded_defaults_and_a_stopped_sandbox(monkeypatch: pytest.Monke
     assert statuses["database"].mode is ServiceMode.EMBEDDED
     assert statuses["database"].reachable is True
     assert statuses["redis"].mode is ServiceMode.DISABLED
-    assert statuses["shopify"].reachable is False
-    assert statuses["shopify"].detail  # says why, in one line
-    assert "\n" not in statuses["shopify"].detail
+    for name in ("shopify", "helpdesk", "reviews", "email", "ads"):
+        assert statuses[name].reachable is False, statuses[name]
+        assert statuses[name].detail  # says why, in one line
+        assert "\n" not in statuses[name].detail
 
 
 @pytest.mark.postgres
