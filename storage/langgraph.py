@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
-import aiosqlite
-from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
     BaseCheckpointSaver,
-    ChannelVersions,
-    Checkpoint,
-    CheckpointMetadata,
 )
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.base import SerializerProtocol, maybe_add_typed_methods
@@ -38,7 +33,7 @@ from sqlalchemy import text
 
 from settings import Settings, get_settings
 from storage.engine import Database
-from storage.lineage import CheckpointSaves
+from storage.lineage import ReportsSaves
 from storage.urls import checkpoint_path, database_url, libpq_conninfo, store_path
 
 PostgresPool = AsyncConnectionPool[AsyncConnection[DictRow]]
@@ -56,8 +51,9 @@ class Persistence:
     database: Database
 
 
-class PooledPostgresSaver(AsyncPostgresSaver):
-    """``AsyncPostgresSaver`` that uses its pool concurrently.
+class PooledPostgresSaver(ReportsSaves, AsyncPostgresSaver):
+    """``AsyncPostgresSaver`` that uses its pool concurrently, and reports its saves
+    (``storage.lineage``).
 
     Upstream takes one instance-wide ``asyncio.Lock`` around every query even when it holds
     a pool (langgraph#7259, fix pending in #7269), so all of a process's runs queue behind one
@@ -69,60 +65,10 @@ class PooledPostgresSaver(AsyncPostgresSaver):
     def __init__(self, pool: PostgresPool, serde: SerializerProtocol | None = None) -> None:
         super().__init__(conn=pool, serde=serde)
         self.lock = cast(asyncio.Lock, asyncio.Semaphore(pool.max_size))
-        self.saves = CheckpointSaves()
-
-    async def aput(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        """Save, and tell writes waiting on this checkpoint (``storage.lineage``) how it went."""
-        save = super().aput(config, checkpoint, metadata, new_versions)
-        return await self.saves.record(config, checkpoint["id"], save)
-
-    async def aput_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        await self.saves.record_writes(
-            config, super().aput_writes(config, writes, task_id, task_path)
-        )
 
 
-class ReportingSqliteSaver(AsyncSqliteSaver):
-    """``AsyncSqliteSaver`` that reports each save's outcome, as ``PooledPostgresSaver``."""
-
-    def __init__(
-        self, conn: aiosqlite.Connection, *, serde: SerializerProtocol | None = None
-    ) -> None:
-        super().__init__(conn, serde=serde)
-        self.saves = CheckpointSaves()
-
-    async def aput(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        save = super().aput(config, checkpoint, metadata, new_versions)
-        return await self.saves.record(config, checkpoint["id"], save)
-
-    async def aput_writes(
-        self,
-        config: RunnableConfig,
-        writes: Sequence[tuple[str, Any]],
-        task_id: str,
-        task_path: str = "",
-    ) -> None:
-        await self.saves.record_writes(
-            config, super().aput_writes(config, writes, task_id, task_path)
-        )
+class ReportingSqliteSaver(ReportsSaves, AsyncSqliteSaver):
+    """``AsyncSqliteSaver`` that reports its saves (``storage.lineage``)."""
 
 
 @asynccontextmanager

@@ -22,7 +22,8 @@ import itertools
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
@@ -31,7 +32,12 @@ from langgraph._internal._constants import (
     CONFIG_KEY_CHECKPOINTER,
     CONFIG_KEY_DURABILITY,
 )
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+)
 from langgraph.config import get_config
 
 WAIT_SECONDS = 35.0
@@ -127,6 +133,36 @@ class CheckpointSaves:
         entries.move_to_end(key)
         while len(entries) > _REMEMBERED:
             entries.popitem(last=False)
+
+
+class ReportsSaves(BaseCheckpointSaver[str]):
+    """Mixed in before a saver class: every checkpoint and write save it makes is reported to
+    its ``saves``, which ``wait_for_lineage`` reads."""
+
+    @cached_property
+    def saves(self) -> CheckpointSaves:
+        return CheckpointSaves()
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        save = super().aput(config, checkpoint, metadata, new_versions)
+        return await self.saves.record(config, checkpoint["id"], save)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        await self.saves.record_writes(
+            config, super().aput_writes(config, writes, task_id, task_path)
+        )
 
 
 def _namespace(config: RunnableConfig) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TypeVar
 
-from pydantic import BaseModel, JsonValue
+from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 
@@ -28,12 +28,12 @@ from nodes.customer_service.review_analysis import ProductIssue
 from nodes.finance.expense import EXPENSE_TOOL
 from nodes.finance.review import RELEASE_TOOL
 from nodes.marketing.launch_args import TOOL as LAUNCH_TOOL
-from nodes.marketing.launcher import ads_of, tag_of
+from nodes.marketing.launcher import ads_of, launch_result, tag_of
 from nodes.marketing.watch_act import BUDGET_TOOL, PAUSE_TOOL, BudgetArgs, PauseArgs
 from nodes.product.onboarding import ONBOARD_TOOL, OnboardArgs
 from nodes.services import Services
 from storage.effects import EffectRecord
-from storage.marketing import CampaignRecord, CampaignRepository
+from storage.marketing import CampaignRepository
 from storage.product_suppliers import SupplierRegistry
 from storage.schema import notifications
 from tools.ads import Status
@@ -199,18 +199,6 @@ async def _review_reply(record: EffectRecord, services: Services) -> Resolution:
 # --- Meta ads ---------------------------------------------------------------------------------
 
 
-def _launched(record: CampaignRecord) -> dict[str, JsonValue]:
-    """The launch's result as ``launch_campaign`` returns it, from the campaign's record."""
-    return {
-        "campaign_id": record.campaign_id,
-        "adset_id": record.adset_id,
-        "ad_ids": [ad.ad_id for ad in record.ads],
-        "approved_budget_eur": str(record.approved_budget_eur),
-        "start_budget_eur": str(record.budget_eur),
-        "creatives": sum(len(ad.creative_ids) for ad in record.ads),
-    }
-
-
 async def _launch(record: EffectRecord, services: Services) -> Resolution:
     """Recorded (the launch's last step) is applied; objects at Meta under the key's tag
     without the record are a launch that stopped half-way."""
@@ -219,7 +207,7 @@ async def _launch(record: EffectRecord, services: Services) -> Resolution:
     if saved is not None:
         return Resolution(
             applied=True,
-            result=_launched(saved),
+            result=launch_result(saved),
             note=f"applied: campaign {saved.campaign_id} with {len(saved.ads)} ad(s) is live "
             "and recorded",
         )

@@ -53,7 +53,7 @@ async def launch_campaign(
     campaigns = CampaignRepository(services.database, clock=services.clock)
     existing = await campaigns.get(key)
     if existing is not None:
-        return _result(existing)
+        return launch_result(existing)
     limits = services.policy.policy.document.ads
     now = services.clock()
     await check_cap(campaigns, now, limits.monthly_cap_eur, args.budget_eur)
@@ -129,7 +129,7 @@ async def launch_campaign(
             updated_at=now,
         )
     )
-    return _result(saved)
+    return launch_result(saved)
 
 
 def _first(found: list[AdObject]) -> AdObject | None:
@@ -137,7 +137,8 @@ def _first(found: list[AdObject]) -> AdObject | None:
     return found[0] if found else None
 
 
-def _result(record: CampaignRecord) -> dict[str, JsonValue]:
+def launch_result(record: CampaignRecord) -> dict[str, JsonValue]:
+    """What a launch returns, from its campaign's record (also how the sweeper reports it)."""
     return {
         "campaign_id": record.campaign_id,
         "adset_id": record.adset_id,

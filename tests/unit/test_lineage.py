@@ -18,17 +18,13 @@ from langgraph._internal._constants import (
 from langgraph.checkpoint.memory import InMemorySaver
 
 from host.failures import is_attempt_failure, is_connection_loss
-from storage.lineage import CheckpointNotSavedError, CheckpointSaves, wait_for_lineage
+from storage.lineage import CheckpointNotSavedError, ReportsSaves, wait_for_lineage
 
 THREAD = "t"
 
 
-class ReportingMemorySaver(InMemorySaver):
+class ReportingMemorySaver(ReportsSaves, InMemorySaver):
     """An in-memory saver that reports its saves, as the project's savers do."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.saves = CheckpointSaves()
 
 
 def task_config(saver: Any, lineage: dict[str, str], **extra: Any) -> RunnableConfig:
