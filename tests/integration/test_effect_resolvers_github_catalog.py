@@ -7,11 +7,10 @@ FAILED "not applied", and writes nothing itself."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, JsonValue
+from pydantic import BaseModel
 from sqlalchemy import update
 
 from host.effect_resolvers import RESOLVERS
@@ -22,6 +21,7 @@ from nodes.catalog.themes import PublishArgs, StageThemeArgs, stage_theme_action
 from storage import EffectStatus
 from storage.effects import EffectRecord
 from storage.schema import effects
+from tests.integration.effects_support import NOW, left_started
 from tests.integration.pipeline_support import Engine, engine
 from tests.integration.storage_support import BACKENDS
 from tools.agent_tools.clients import ToolClients
@@ -41,34 +41,14 @@ from tools.themes import shopify as themes
 
 __all__ = ["engine"]
 
-NOW = timedelta(0)
 Write = Callable[[], Awaitable[object]]
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: not an error any handler would catch."""
 
 
 async def crash(
     engine: Engine, key: str, tool: str, args: Mapping[str, Any] | BaseModel, write: Write | None
 ) -> None:
     """Claim ``key`` and die right after ``write`` (or before any write): left STARTED."""
-
-    async def apply() -> JsonValue:
-        if write is not None:
-            await write()
-        raise SimulatedCrash
-
-    with pytest.raises(SimulatedCrash):
-        await engine.services.effects.run_once(
-            key,
-            thread_id=f"thread-{key}",
-            task_id="task",
-            action_kind="test.write",
-            tool=tool,
-            args=args,
-            apply=apply,
-        )
+    await left_started(engine, key, tool=tool, args=args, write=write)
 
 
 async def crash_tool(

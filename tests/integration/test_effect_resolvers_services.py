@@ -28,6 +28,7 @@ from nodes.marketing.launcher import ads_of, launch_campaign, tag_of
 from storage import EffectStatus, NewNotification, NotificationLevel
 from storage.effects import EffectRecord
 from storage.product_suppliers import NewOnboarding, SupplierRegistry
+from tests.integration.effects_support import NOW, left_started
 from tests.integration.pipeline_support import Engine, engine
 from tests.integration.storage_support import BACKENDS
 from tests.integration.supplier_helpers import RECIPIENT
@@ -39,37 +40,13 @@ from tools.suppliers import OrderLine, SupplierOrderRequest
 
 __all__ = ["engine"]
 
-NOW = timedelta(0)
 Write = Callable[[], Awaitable[object]]
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: not an error any handler would catch."""
 
 
 async def _started(
     engine: Engine, key: str, tool: str, args: dict[str, Any], write: Write | None
 ) -> None:
-    """Claim ``key`` in the ledger, make the write (or not), and die before it is recorded."""
-
-    async def apply() -> None:
-        if write is not None:
-            await write()
-        raise SimulatedCrash
-
-    with pytest.raises(SimulatedCrash):
-        await engine.services.effects.run_once(
-            key,
-            thread_id=f"thread-{key}",
-            task_id="task",
-            action_kind="test.write",
-            tool=tool,
-            args=args,
-            apply=apply,
-        )
-    record = await engine.services.effects.get(key)
-    assert record is not None
-    assert record.status is EffectStatus.STARTED
+    await left_started(engine, key, tool=tool, args=args, write=write)
 
 
 async def _swept(engine: Engine, sandbox: SandboxServer, *keys: str) -> list[EffectRecord]:

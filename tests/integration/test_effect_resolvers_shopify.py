@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from policies import ActionKind
 from storage import EffectStatus
 from storage.schema import effects
 from tests.agent_tools_support import BAND_GREEN, BAND_KIT, WAREHOUSE, open_order
+from tests.integration.effects_support import NOW, SimulatedCrash, left_started
 from tests.integration.pipeline_support import Engine, engine, writes
 from tests.integration.storage_support import BACKENDS
 from tools.agent_tools import ToolClients
@@ -50,11 +51,6 @@ __all__ = ["engine"]
 pytestmark = pytest.mark.parametrize("engine", BACKENDS, indirect=True)
 
 HAMMOCK = "gid://shopify/Product/1000008"  # on the Online Store only
-NOW = timedelta(0)
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: not an error any handler would catch."""
 
 
 @dataclass(frozen=True)
@@ -86,25 +82,14 @@ async def _tool_write(engine: Engine, tool: WriteTool[Any, Any], args: dict[str,
 
 async def _left_started(engine: Engine, key: str, write: Write, *, landed: bool) -> None:
     """Claim the write, make it at the shop (or not), and die before the ledger hears."""
-
-    async def apply() -> JsonValue:
-        if landed:
-            await write.make(key)
-        raise SimulatedCrash
-
-    with pytest.raises(SimulatedCrash):
-        await engine.services.effects.run_once(
-            key,
-            thread_id=f"thread-{key}",
-            task_id="task",
-            action_kind=write.kind,
-            tool=write.tool,
-            args=write.args,
-            apply=apply,
-        )
-    started = await engine.services.effects.get(key)
-    assert started is not None
-    assert started.status is EffectStatus.STARTED
+    await left_started(
+        engine,
+        key,
+        tool=write.tool,
+        args=write.args,
+        action_kind=write.kind,
+        write=(lambda: write.make(key)) if landed else None,
+    )
 
 
 # --- the writes -------------------------------------------------------------------------------

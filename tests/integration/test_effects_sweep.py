@@ -15,6 +15,7 @@ from host.effects_sweep import SWEEPER, sweep_once
 from nodes.product.shopify_listing import create_and_publish
 from storage import EffectStatus
 from storage.audit import AuditLog
+from tests.integration.effects_support import NOW, SimulatedCrash
 from tests.integration.pipeline_support import Engine, engine, graph_turn, shop, writes
 from tests.integration.storage_support import BACKENDS
 from tools.sandbox import SandboxServer
@@ -23,11 +24,6 @@ __all__ = ["engine"]
 
 TARGET = "nodes.product.publish.create_and_publish"
 GOAL = "Find and publish a white glossy mug"
-NOW = timedelta(0)
-
-
-class SimulatedCrash(BaseException):
-    """The process dies: not an error any handler in the graph would catch."""
 
 
 async def _crash(
